@@ -1,0 +1,135 @@
+// Copies one upstream response to the client as it arrives: the head at once, then every chunk,
+// with backpressure in both directions. A backend failure mid-stream breaks the client stream
+// (no chunked terminator), so the client can never mistake a truncated answer for a complete one.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import type { Defects } from './defects.js';
+import { describeError } from './backends.js';
+import type { Upstream } from './upstream.js';
+
+export type RelayOutcome = { kind: 'complete' } | { kind: 'client-gone' } | { kind: 'failed'; reason: string };
+
+const FAKE_DONE = '{"done":true,"done_reason":"stop"}\n';
+// Hop-by-hop headers describe one connection, not the message (RFC 9110 7.6.1).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** The backend's headers minus hop-by-hop ones, as a flat raw list (keeps case and repeats). */
+export function responseHeaders(upRes: IncomingMessage, backendUrl: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
+    const name = upRes.rawHeaders[i]!;
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, upRes.rawHeaders[i + 1]!);
+  }
+  out.push('X-Ollama-LB-Backend', backendUrl); // which backend answered, for logs and scenarios
+  return out;
+}
+
+/** Ends the client connection without finishing the HTTP message: what it already got, then FIN. */
+export function breakClient(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null) return void res.destroy();
+  socket.end(); // flushes the bytes the backend did send, but never the final 0-length chunk
+  setTimeout(() => socket.destroy(), 1000).unref(); // a client that stopped reading can't hold it
+}
+
+export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse, defects: Defects): Promise<RelayOutcome> {
+  return new Promise((resolve) => {
+    const status = upRes.statusCode ?? 502;
+    const headers = responseHeaders(upRes, up.backend.url);
+    const ndjson = /ndjson/i.test(String(upRes.headers['content-type'] ?? ''));
+    const buffering = defects.has('buffer-streams');
+    const swallowing = ndjson && defects.has('swallow-inband-error');
+    const held: Buffer[] = [];
+    const decoder = new StringDecoder('utf8');
+    let partialLine = '';
+    let lastByte = 0x0a;
+    let settled = false;
+
+    const settle = (o: RelayOutcome): void => {
+      if (settled) return;
+      settled = true;
+      resolve(o);
+    };
+
+    const send = (chunk: Buffer): void => {
+      if (chunk.length === 0 || res.writableEnded) return;
+      lastByte = chunk[chunk.length - 1]!;
+      if (res.write(chunk)) return;
+      upRes.pause(); // the client is slow: stop reading the backend until it catches up
+      up.pauseIdle();
+      res.once('drain', () => {
+        up.touch();
+        upRes.resume();
+      });
+    };
+
+    const endWithFakeDone = (): void => {
+      if (lastByte !== 0x0a) res.write('\n');
+      res.end(FAKE_DONE);
+    };
+
+    // swallow-inband-error: the NDJSON is cut into lines, and an error line becomes a clean end.
+    const sendLines = (chunk: Buffer): void => {
+      const lines = (partialLine + decoder.write(chunk)).split('\n');
+      partialLine = lines.pop()!;
+      for (const line of lines) {
+        if (res.writableEnded) return;
+        if (/^\s*\{.*"error"\s*:/.test(line)) endWithFakeDone();
+        else send(Buffer.from(`${line}\n`));
+      }
+    };
+
+    if (buffering) {
+      headers.splice(0, headers.length, ...withoutContentLength(headers));
+    } else {
+      if (swallowing || defects.has('fake-done')) headers.splice(0, headers.length, ...withoutContentLength(headers));
+      res.writeHead(status, upRes.statusMessage, headers);
+      res.flushHeaders(); // the head goes out now, before the first body byte
+    }
+
+    upRes.on('data', (chunk: Buffer) => {
+      up.touch();
+      if (settled) return; // client gone and the upstream is being drained (ignore-client-abort)
+      if (buffering) held.push(chunk);
+      else if (swallowing) sendLines(chunk);
+      else send(chunk);
+    });
+
+    upRes.on('end', () => {
+      if (settled) return;
+      if (buffering) {
+        const body = Buffer.concat(held);
+        res.writeHead(status, upRes.statusMessage, [...headers, 'Content-Length', String(body.length)]);
+        res.end(body);
+      } else {
+        if (swallowing && partialLine !== '') send(Buffer.from(partialLine));
+        if (!res.writableEnded) res.end();
+      }
+      settle({ kind: 'complete' });
+    });
+
+    let upstreamError: unknown;
+    upRes.on('error', (err) => (upstreamError = err));
+    upRes.on('close', () => {
+      if (settled || upRes.complete) return;
+      const reason = up.failure ?? (upstreamError === undefined ? 'closed before the end of the response' : describeError(upstreamError));
+      if (ndjson && !buffering && defects.has('fake-done')) endWithFakeDone();
+      else breakClient(res);
+      settle({ kind: 'failed', reason });
+    });
+
+    res.on('close', () => {
+      if (res.writableFinished || settled) return;
+      upRes.resume(); // with ignore-client-abort nobody cancels: read the upstream to its end
+      settle({ kind: 'client-gone' });
+    });
+  });
+}
+
+function withoutContentLength(headers: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== 'content-length') out.push(headers[i]!, headers[i + 1]!);
+  }
+  return out;
+}

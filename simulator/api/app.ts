@@ -1,0 +1,159 @@
+// The Hono app of one simulated server. Every route goes through dispatch(): journal the request,
+// read its body, let the server's behavior decide (answer normally, error, hang, reset, ...), then
+// run the route's handler. Unknown paths and wrong methods answer like gin does (404/405 text).
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono, type Context } from 'hono';
+import type { Applied } from '../behaviors/state.js';
+import { epochMs, sleep } from '../engine/clock.js';
+import type { JournalRecord } from '../journal.js';
+import type { SimServer } from '../server.js';
+import { corsPreflight, corsHeaders } from './cors.js';
+import { ApiError, sendError } from './errors.js';
+import { Exchange } from './exchange.js';
+import { readBody, summarizeBody } from './read-body.js';
+import { ROUTES, type RouteDef } from './routes.js';
+
+type Env = { Bindings: HttpBindings };
+
+function newRecord(server: SimServer, method: string, url: string): JournalRecord {
+  const q = url.indexOf('?');
+  return {
+    id: server.fleet.nextRecordId(), seq: ++server.seq, server: server.port, method,
+    path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1),
+    model: null, stream: null, body: '', bodyBytes: 0, bodySha256: '', behavior: 'Normal',
+    arrivedAt: epochMs(), startedAt: null, firstByteAt: null, endedAt: null, status: null,
+    bytesWritten: 0, linesWritten: 0, tokensWritten: 0, outcome: 'in_progress', fault: null, abortedAfterTokens: null,
+  };
+}
+
+/** Starts the journal record and the exchange for any request that reached HTTP. */
+function begin(server: SimServer, c: Context<Env>): Exchange {
+  server.requestCount++;
+  const { incoming, outgoing } = c.env;
+  const record = newRecord(server, incoming.method ?? 'GET', incoming.url ?? '/');
+  server.journal.push(record);
+  return new Exchange(server, incoming, outgoing, record);
+}
+
+async function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, applied: Applied, model: string | null): Promise<boolean> {
+  const effect = applied.effect;
+  switch (effect.kind) {
+    case 'serve':
+      ex.effect = effect;
+      if (effect.headerDelayMs) await sleep(effect.headerDelayMs, ex.signal);
+      return !ex.closed;
+    case 'hang':
+      ex.hang();
+      return false;
+    case 'reset':
+      ex.resetNow();
+      return false;
+    case 'error':
+      ex.fault('http_error');
+      sendError(ex, route.envelope, effect.status, effect.message, effect.headers);
+      return false;
+    case 'model_not_found': {
+      ex.fault('http_error');
+      const name = effect.model ?? model ?? '';
+      sendError(ex, route.envelope, 404, route.notFound ? route.notFound(name) : `model '${name}' not found`);
+      return false;
+    }
+    case 'custom':
+      ex.fault('custom');
+      if (effect.delayMs) await sleep(effect.delayMs, ex.signal);
+      ex.send(effect.status, { 'Content-Type': effect.contentType }, effect.body);
+      return false;
+  }
+}
+
+async function dispatch(server: SimServer, route: RouteDef, c: Context<Env>): Promise<Response> {
+  const ex = begin(server, c);
+  ex.envelope = route.envelope;
+  try {
+    const cors = corsHeaders(c.env.incoming);
+    if (cors === 'forbidden') {
+      ex.send(403, {});
+      return RESPONSE_ALREADY_SENT;
+    }
+    ex.extraHeaders = cors;
+    const body = await readBody(ex);
+    if (body === null) return RESPONSE_ALREADY_SENT;
+    const { parsed, model } = summarizeBody(ex.record, body);
+    const applied = server.behavior.forRequest({ port: server.port, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
+    ex.record.behavior = applied.spec.type;
+    if (!(await applyBehavior(server, route, ex, applied, model))) return RESPONSE_ALREADY_SENT;
+    await route.handle({ ex, server, body, parsed, params: c.req.param() as Record<string, string> });
+  } catch (e) {
+    if (e instanceof ApiError) {
+      sendError(ex, e.envelope ?? route.envelope, e.status, e.message, e.headers);
+    } else {
+      // gin's Recovery middleware: 500 with an empty body.
+      console.error(`ollama-sim ${server.url}: ${ex.record.method} ${ex.record.path}:`, e);
+      if (!ex.headersSent) ex.send(500, {});
+      else ex.socket.destroy();
+    }
+  }
+  return RESPONSE_ALREADY_SENT;
+}
+
+const ALLOW_ORDER = ['HEAD', 'GET', 'POST', 'DELETE'];
+
+function patternToRegExp(path: string): RegExp {
+  return new RegExp('^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[A-Za-z_]+/g, '/[^/]+') + '$');
+}
+
+const ROUTE_MATCHERS = ROUTES.map((r) => ({ route: r, re: patternToRegExp(r.path) }));
+
+export function allowedMethods(path: string): string[] {
+  const methods = new Set<string>();
+  for (const { route, re } of ROUTE_MATCHERS) {
+    if (!re.test(path)) continue;
+    methods.add(route.method);
+    if (route.head) methods.add('HEAD');
+  }
+  return ALLOW_ORDER.filter((m) => methods.has(m));
+}
+
+/** 404 `404 page not found`, 405 with Allow, and gin's trailing-slash redirects, all as text/plain. */
+function unrouted(server: SimServer, c: Context<Env>): Response {
+  const ex = begin(server, c);
+  const method = ex.record.method;
+  const path = ex.record.path;
+  if (method === 'OPTIONS') {
+    const pre = corsPreflight(c.env.incoming);
+    if (pre) {
+      ex.send(pre.status, pre.headers);
+      return RESPONSE_ALREADY_SENT;
+    }
+  }
+  const cors = corsHeaders(c.env.incoming);
+  if (cors === 'forbidden') {
+    ex.send(403, {});
+    return RESPONSE_ALREADY_SENT;
+  }
+  ex.extraHeaders = cors;
+  if (path.length > 1 && path.endsWith('/') && allowedMethods(path.slice(0, -1)).length) {
+    const location = path.slice(0, -1) + (ex.record.query ? `?${ex.record.query}` : '');
+    const status = method === 'GET' ? 301 : 307;
+    ex.send(status, { Location: location, 'Content-Type': 'text/html; charset=utf-8' }, method === 'GET' ? `<a href="${location}">Moved Permanently</a>.\n\n` : '');
+    return RESPONSE_ALREADY_SENT;
+  }
+  const allow = allowedMethods(path);
+  if (allow.length) ex.send(405, { Allow: allow.join(', '), 'Content-Type': 'text/plain' }, '405 method not allowed');
+  else ex.send(404, { 'Content-Type': 'text/plain' }, '404 page not found');
+  return RESPONSE_ALREADY_SENT;
+}
+
+export function buildApp(server: SimServer): Hono<Env> {
+  const app = new Hono<Env>();
+  for (const route of ROUTES) {
+    app.on(route.method, route.path, (c) => {
+      // Hono answers HEAD with the GET handler; Ollama has HEAD only on some routes.
+      if (c.env.incoming.method === 'HEAD' && !route.head) return unrouted(server, c);
+      return dispatch(server, route, c);
+    });
+  }
+  app.notFound((c) => unrouted(server, c));
+  return app;
+}

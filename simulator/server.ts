@@ -1,0 +1,196 @@
+// One simulated Ollama instance: its listener (which can go down and come back), every socket it
+// accepted (so faults and shutdown reach them), its model state, slots, KV cache, behavior program
+// and journal. HTTP is handled by the Hono app in api/; this file owns the TCP side.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { buildApp } from './api/app.js';
+import { BEHAVIORS, describeSpec } from './behaviors/registry.js';
+import { BehaviorState } from './behaviors/state.js';
+import { keepAliveMs, type ServerSettings } from './config.js';
+import { now } from './engine/clock.js';
+import { KvCache } from './engine/kv-cache.js';
+import { modelKey, modelSpec, type ModelSpec } from './engine/models.js';
+import { Residency } from './engine/residency.js';
+import { SlotScheduler } from './engine/scheduler.js';
+import { Ring, type JournalRecord } from './journal.js';
+
+/** What a server needs from the fleet it belongs to. */
+export interface FleetContext {
+  host: string;
+  seed: number;
+  nextRecordId(): number;
+  recordEnded(record: JournalRecord): void;
+}
+
+export class SimServer {
+  port: number;
+  readonly models = new Map<string, ModelSpec>();
+  readonly residency: Residency;
+  readonly kv: KvCache;
+  readonly slots: SlotScheduler;
+  readonly behavior: BehaviorState;
+  readonly journal: Ring<JournalRecord>;
+  requestCount = 0;
+  seq = 0;
+  activeStreams = 0;
+  /** Requests by "endpoint outcome", for /metrics. */
+  readonly outcomes = new Map<string, number>();
+  /** Set by POST /servers/{port}/down; the listener also closes while ConnectionRefused is active. */
+  adminDown = false;
+
+  private listener: NetServer | null = null;
+  private listenerChange: Promise<void> = Promise.resolve();
+  private readonly http: HttpServer;
+  private readonly sockets = new Set<Socket>();
+  private stopped = false;
+
+  constructor(
+    readonly fleet: FleetContext,
+    public settings: ServerSettings,
+  ) {
+    this.port = settings.port;
+    this.residency = new Residency(settings.max_loaded_models, keepAliveMs(settings.keep_alive), (spec) => spec.loadMs ?? this.settings.load_ms);
+    this.kv = new KvCache(settings.num_parallel);
+    this.slots = new SlotScheduler(settings.num_parallel, settings.max_queue);
+    this.behavior = new BehaviorState(() => void this.syncListener());
+    this.journal = new Ring(settings.journal_size);
+    this.installModels(settings.models);
+    // Ollama (Go net/http) sets no server timeouts: streams and idle keep-alive connections live
+    // until a side closes them. Node's defaults would cut them, so turn them off.
+    this.http = createHttpServer({ requestTimeout: 0, headersTimeout: 0 }, getRequestListener(buildApp(this).fetch));
+    this.http.keepAliveTimeout = 0;
+  }
+
+  get url(): string {
+    const host = this.fleet.host.includes(':') ? `[${this.fleet.host}]` : this.fleet.host;
+    return `http://${host}:${this.port}`;
+  }
+
+  get name(): string {
+    return this.settings.name ?? `server-${this.port}`;
+  }
+
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
+  installModels(entries: ServerSettings['models']): void {
+    this.models.clear();
+    for (const entry of entries) {
+      const name = typeof entry === 'string' ? entry : entry.name;
+      const spec = modelSpec(name, typeof entry === 'string' || entry.load_ms === undefined ? {} : { loadMs: entry.load_ms });
+      this.models.set(modelKey(name)!, spec);
+    }
+  }
+
+  findModel(name: string): { key: string; spec: ModelSpec } | null {
+    const key = modelKey(name);
+    const spec = key === null ? undefined : this.models.get(key);
+    return spec ? { key: key!, spec } : null;
+  }
+
+  /** Binds the port. Rejects (with the OS error, e.g. EADDRINUSE) if it cannot. */
+  async start(): Promise<void> {
+    await this.openListener();
+  }
+
+  private openListener(): Promise<void> {
+    const net = createNetServer({ noDelay: true }, (socket) => this.accept(socket));
+    return new Promise((resolve, reject) => {
+      net.once('error', reject);
+      net.listen({ port: this.port, host: this.fleet.host, exclusive: true }, () => {
+        net.off('error', reject);
+        this.port = (net.address() as { port: number }).port;
+        this.listener = net;
+        resolve();
+      });
+    });
+  }
+
+  private closeListener(): Promise<void> {
+    const net = this.listener;
+    this.listener = null;
+    if (!net) return Promise.resolve();
+    // A machine whose port refuses connections has no idle connections either.
+    this.http.closeIdleConnections();
+    return new Promise((resolve) => net.close(() => resolve()));
+  }
+
+  /** Opens or closes the listener to match adminDown and the active behavior. */
+  syncListener(): Promise<void> {
+    this.listenerChange = this.listenerChange.then(async () => {
+      if (this.stopped) return;
+      const wantUp = !this.adminDown && !this.behavior.refusesConnections;
+      if (wantUp && !this.listener) await this.openListener();
+      if (!wantUp && this.listener) await this.closeListener();
+    });
+    return this.listenerChange;
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {}); // resets from clients are part of the job
+    const spec = this.behavior.forConnection();
+    if (spec) {
+      const params = spec.params;
+      BEHAVIORS.get(spec.type)!.onConnection!(socket, params);
+      return;
+    }
+    this.http.emit('connection', socket);
+  }
+
+  /** Closes the listener and destroys every connection, in flight or idle. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.listenerChange.catch(() => {});
+    await this.closeListener();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.http.closeAllConnections();
+    this.residency.clear();
+  }
+
+  /** Back to the state the server started with (POST /reset). */
+  reset(clearCounters: boolean): void {
+    this.behavior.reset();
+    this.adminDown = false;
+    void this.syncListener();
+    this.installModels(this.settings.models);
+    this.residency.clear();
+    this.kv.clear();
+    if (clearCounters) {
+      this.requestCount = 0;
+      this.outcomes.clear();
+    }
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      port: this.port,
+      url: this.url,
+      name: this.name,
+      listening: this.listening,
+      admin_down: this.adminDown,
+      behavior: this.behavior.describe(),
+      installed_models: [...this.models.values()].map((m) => m.name),
+      loaded_models: this.residency.list().map((m) => ({
+        name: m.spec.name,
+        active_requests: m.refCount,
+        expires_in_ms: m.expiresAt === Infinity ? null : Math.max(0, Math.round(m.expiresAt - now())),
+      })),
+      busy_slots: this.slots.busySlots,
+      num_parallel: this.slots.numParallel,
+      queue_length: this.slots.queueLength,
+      active_streams: this.activeStreams,
+      request_count: this.requestCount,
+      open_connections: this.sockets.size,
+      settings: { ...this.settings, models: undefined },
+    };
+  }
+
+  describeBehavior(): Record<string, unknown> {
+    return describeSpec(this.behavior.active);
+  }
+}
