@@ -58,7 +58,12 @@ async function backend(name: string, models: string[], chat?: Handler): Promise<
       return void res.end(JSON.stringify({ models: entries }));
     }
     if (req.method === 'POST' && req.url === '/api/chat') {
-      const asked = body.length > 0 && body[0] === 0x7b ? String(JSON.parse(body.toString()).model) : '';
+      let asked = '';
+      try {
+        asked = String(JSON.parse(body.toString()).model);
+      } catch {
+        return void res.writeHead(400).end('{"error":"unexpected EOF"}'); // like Ollama on a cut body
+      }
       chats.push(asked);
       if (chat) return chat(req, res, body);
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -197,6 +202,7 @@ test('streams each chunk to the client before the backend has ended', async () =
     req.on('error', reject);
     req.end(chatBody('llama3'));
   });
+  reply.catch(() => {}); // awaited below; if the test fails first, its later rejection is no crash
   const first = await within(firstChunk.promise, 5000, 'the first chunk');
   assert.is(backendEnded, false, 'the first chunk must arrive while the backend is still generating');
   assert.is(first, ndjson({ n: 1, done: false }));
@@ -242,6 +248,18 @@ test('with --defect no-retry the refused port is final: 502', async () => {
   assert.is(r.status, 502);
   assert.equal(JSON.parse(r.text), { error: 'no backend available: ECONNREFUSED' });
   assert.equal(good.chats, []);
+});
+
+test('with every backend down the client gets a 502 at once, request after request', async () => {
+  const down1 = await refusedUrl();
+  const down2 = await refusedUrl();
+  const lb = await startLb(['--backend', down1, '--backend', down2]);
+  for (let i = 0; i < 3; i++) {
+    // Both are in cooldown after the first request; they are still tried, never waited for.
+    const r = await within(send(lb.url, 'POST', '/api/chat', chatBody('llama3')), 2000, `answer ${i + 1}`);
+    assert.is(r.status, 502);
+    assert.equal(JSON.parse(r.text), { error: 'no backend available: ECONNREFUSED' });
+  }
 });
 
 test('retries a 503 on another backend; the last 503 passes through unchanged', async () => {
@@ -369,6 +387,59 @@ test('with --defect buffer-streams the response waits for the end and gets a Con
   const r = await send(lb.url, 'POST', '/api/chat', chatBody('llama3'));
   assert.is(r.status, 200);
   assert.is(r.headers['content-length'], String(Buffer.byteLength(r.text)));
+});
+
+test('in-band NDJSON error lines pass through unchanged, with no done line added', async () => {
+  const a = await backend('a', ['llama3:latest'], (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.write(ndjson({ n: 1, done: false }));
+    res.end(ndjson({ error: 'an error was encountered while running the model' }));
+  });
+  const lb = await startLb(['--backend', a.url]);
+  const r = await send(lb.url, 'POST', '/api/chat', chatBody('llama3'));
+  assert.is(r.ended, true);
+  assert.is(r.text, ndjson({ n: 1, done: false }) + ndjson({ error: 'an error was encountered while running the model' }));
+});
+
+test('a busy backend still gets the next request (the backend queues, not the balancer)', async () => {
+  const release = deferred();
+  const a = await backend('a', ['llama3:latest'], async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.write(ndjson({ n: 1, done: false }));
+    await release.promise;
+    res.end(ndjson({ done: true }));
+  });
+  const lb = await startLb(['--backend', a.url]);
+  const first = send(lb.url, 'POST', '/api/chat', chatBody('llama3', 'one'));
+  first.catch(() => {});
+  await lb.waitForLine(/^route POST \/api\/chat -> .* \(attempt 1\)$/);
+  const second = send(lb.url, 'POST', '/api/chat', chatBody('llama3', 'two'));
+  second.catch(() => {});
+  await lb.waitForLine(/^route POST \/api\/chat -> /, lb.lines.findIndex((l) => l.startsWith('route')) + 1);
+  release.resolve();
+  const [r1, r2] = await Promise.all([first, second]);
+  assert.is(r1.status, 200);
+  assert.is(r2.status, 200);
+  assert.is(a.chats.length, 2);
+});
+
+test('a failed backend gets a trial request after its cooldown and becomes healthy again', async () => {
+  let failures = 1;
+  const a = await backend('a', ['llama3:latest'], (_req, res) => {
+    if (failures-- > 0) return void res.writeHead(500).end('{"error":"llama runner process has terminated"}');
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.end(ndjson({ backend: 'a', done: true }));
+  });
+  const b = await backend('b', ['llama3:latest']);
+  const lb = await startLb(['--backend', a.url, '--backend', b.url]);
+  const r1 = await send(lb.url, 'POST', '/api/chat', chatBody('llama3', 'one'));
+  assert.match(r1.text, '"backend":"b"');
+  await lb.waitForLine(new RegExp(`^backend ${a.url} unhealthy: HTTP 500$`));
+  await lb.waitForLine(new RegExp(`^backend ${a.url} half-open: `)); // cooldown over (or probe ok)
+  // Round-robin now points at a, the half-open backend: it gets the trial request.
+  const r2 = await send(lb.url, 'POST', '/api/chat', chatBody('llama3', 'two'));
+  assert.match(r2.text, '"backend":"a"');
+  await lb.waitForLine(new RegExp(`^backend ${a.url} healthy: request succeeded$`));
 });
 
 test('--backends-file: backends added and removed at runtime', async () => {

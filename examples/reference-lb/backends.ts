@@ -26,7 +26,8 @@ export class Backend {
   models: Set<string> | null = null;
   tags: TagEntry[] = [];
   readonly health: Health;
-  tagsPending = false;
+  /** The /api/tags fetch in flight: a second caller (start() after setUrls) waits for it too. */
+  tagsPending: Promise<void> | null = null;
   probePending = false;
 
   constructor(
@@ -156,9 +157,12 @@ export class BackendPool {
     if (state === 'healthy') void this.refreshTags(b); // its models may have changed while it was down
   }
 
-  private async refreshTags(b: Backend): Promise<void> {
-    if (b.tagsPending) return;
-    b.tagsPending = true;
+  private refreshTags(b: Backend): Promise<void> {
+    b.tagsPending ??= this.fetchTags(b).finally(() => (b.tagsPending = null));
+    return b.tagsPending;
+  }
+
+  private async fetchTags(b: Backend): Promise<void> {
     try {
       const { status, text } = await httpGet(`${b.url}/api/tags`, CONTROL_TIMEOUT_MS);
       if (status !== 200) return;
@@ -171,8 +175,6 @@ export class BackendPool {
       b.models = models;
     } catch {
       // Keep the last known list: a backend that is down is handled by health, not by forgetting.
-    } finally {
-      b.tagsPending = false;
     }
   }
 

@@ -21,6 +21,7 @@ export const DEFECTS = {
   'body-limit-1mb': 'truncates request bodies to 1 MiB when forwarding',
   'tags-first-only': "answers /api/tags and /v1/models with only the first backend's models",
   'no-discovery': 'ignores changes to --backends-file after start',
+  'rewrite-body': 'parses every JSON line of a response and re-serialises it with only the fields it knows',
   'chat-only': 'answers 404 to everything except POST /api/chat, /api/generate and /v1/chat/completions',
 } as const;
 

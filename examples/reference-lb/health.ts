@@ -2,8 +2,9 @@
 //   healthy --failure--> unhealthy (cooldown 250 ms, doubling per consecutive failure, max 5 s)
 //   unhealthy --cooldown over, or a probe answered 200--> half-open (ONE trial request)
 //   half-open --trial succeeds--> healthy;  --trial fails--> unhealthy with a longer cooldown
-// Failures come from traffic (passive). The active probe may only shorten a cooldown: `/` can be
-// fine while `/api/chat` fails, so a probe never declares a backend healthy.
+// Failures come from traffic (passive). The active probe may only shorten a cooldown, and only of a
+// backend that could not be reached: `/` can be fine while `/api/chat` answers 500, so a probe never
+// declares a backend healthy, nor lets a backend that answered badly retry early.
 import type { Defects } from './defects.js';
 
 export type HealthState = 'healthy' | 'unhealthy' | 'half-open';
@@ -18,6 +19,8 @@ export class Health {
   cooldownUntil = 0;
   /** A half-open backend lets one trial request through at a time. */
   trialInFlight = false;
+  /** The last failure was a bad HTTP answer: the backend is reachable, so a 200 probe proves nothing. */
+  failedWhileAnswering = false;
 
   constructor(
     private readonly defects: Defects,
@@ -50,10 +53,12 @@ export class Health {
     if (trial) this.trialInFlight = false;
   }
 
-  fail(reason: string, source: Source, now: number): void {
+  /** `answered`: the backend sent a response head (a 5xx, a broken stream), it was not unreachable. */
+  fail(reason: string, source: Source, now: number, answered = false): void {
     if (this.defects.has('no-health')) return;
     if (source !== this.source()) return;
     this.trialInFlight = false;
+    this.failedWhileAnswering = answered;
     this.failures += 1;
     const cooldown = Math.min(BASE_COOLDOWN_MS * 2 ** (this.failures - 1), MAX_COOLDOWN_MS);
     this.cooldownUntil = now + cooldown;
@@ -72,7 +77,7 @@ export class Health {
   /** The active probe answered 200: an unhealthy backend may get its trial request now. */
   probeOk(): void {
     if (this.defects.has('probe-only-health')) return this.succeed('probe');
-    if (this.state !== 'unhealthy' || this.defects.has('never-recover')) return;
+    if (this.state !== 'unhealthy' || this.defects.has('never-recover') || this.failedWhileAnswering) return;
     this.set('half-open', 'probe ok');
   }
 

@@ -39,6 +39,8 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
     const ndjson = /ndjson/i.test(String(upRes.headers['content-type'] ?? ''));
     const buffering = defects.has('buffer-streams');
     const swallowing = ndjson && defects.has('swallow-inband-error');
+    const rewriting = /json/i.test(String(upRes.headers['content-type'] ?? '')) && defects.has('rewrite-body');
+    const lineMode = swallowing || rewriting;
     const held: Buffer[] = [];
     const decoder = new StringDecoder('utf8');
     let partialLine = '';
@@ -68,21 +70,21 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
       res.end(FAKE_DONE);
     };
 
-    // swallow-inband-error: the NDJSON is cut into lines, and an error line becomes a clean end.
+    // Line mode. swallow-inband-error: an error line becomes a clean end; rewrite-body: each line is re-serialised.
     const sendLines = (chunk: Buffer): void => {
       const lines = (partialLine + decoder.write(chunk)).split('\n');
       partialLine = lines.pop()!;
       for (const line of lines) {
         if (res.writableEnded) return;
-        if (/^\s*\{.*"error"\s*:/.test(line)) endWithFakeDone();
-        else send(Buffer.from(`${line}\n`));
+        if (swallowing && /^\s*\{.*"error"\s*:/.test(line)) endWithFakeDone();
+        else send(Buffer.from(`${rewriting ? rewriteJson(line) : line}\n`));
       }
     };
 
     if (buffering) {
       headers.splice(0, headers.length, ...withoutContentLength(headers));
     } else {
-      if (swallowing || defects.has('fake-done')) headers.splice(0, headers.length, ...withoutContentLength(headers));
+      if (lineMode || defects.has('fake-done')) headers.splice(0, headers.length, ...withoutContentLength(headers));
       res.writeHead(status, upRes.statusMessage, headers);
       res.flushHeaders(); // the head goes out now, before the first body byte
     }
@@ -91,7 +93,7 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
       up.touch();
       if (settled) return; // client gone and the upstream is being drained (ignore-client-abort)
       if (buffering) held.push(chunk);
-      else if (swallowing) sendLines(chunk);
+      else if (lineMode) sendLines(chunk);
       else send(chunk);
     });
 
@@ -102,7 +104,7 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
         res.writeHead(status, upRes.statusMessage, [...headers, 'Content-Length', String(body.length)]);
         res.end(body);
       } else {
-        if (swallowing && partialLine !== '') send(Buffer.from(partialLine));
+        if (lineMode && partialLine !== '') send(Buffer.from(rewriting ? rewriteJson(partialLine) : partialLine));
         if (!res.writableEnded) res.end();
       }
       settle({ kind: 'complete' });
@@ -124,6 +126,18 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
       settle({ kind: 'client-gone' });
     });
   });
+}
+
+// rewrite-body: a typed proxy that re-serialises each JSON line with only the fields it knows.
+const KNOWN_FIELDS = ['model', 'created_at', 'message', 'response', 'done', 'error'];
+
+function rewriteJson(line: string): string {
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    return JSON.stringify(Object.fromEntries(KNOWN_FIELDS.filter((k) => k in o).map((k) => [k, o[k]])));
+  } catch {
+    return line;
+  }
 }
 
 function withoutContentLength(headers: string[]): string[] {

@@ -96,7 +96,7 @@ export class Upstream {
     const health = this.backend.health;
     if (v === 'ok') health.succeed('traffic');
     else if (v === 'neutral') health.neutral(this.trial);
-    else health.fail(v.fail, 'traffic', Date.now());
+    else health.fail(v.fail, 'traffic', Date.now(), this.responded);
   }
 
   private abort(reason: string): void {
