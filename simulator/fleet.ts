@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { parseBehavior, type BehaviorSpec } from './behaviors/registry.js';
 import { serverSettings, type ServerOverrides } from './config.js';
+import { countOutcome } from './control/metrics.js';
 import { createControlServer } from './control/server.js';
 import { queryRecords, type JournalQuery, type JournalRecord } from './journal.js';
 import { ROUTE_PATHS } from './api/routes.js';
@@ -34,6 +35,7 @@ export class Fleet extends EventEmitter {
   private control: HttpServer | null = null;
   private controlPort: number | null = null;
   private lastRecordId = 0;
+  private nextOrdinal = 0;
   private readonly context: FleetContext;
 
   constructor(options: FleetOptions = {}) {
@@ -46,7 +48,11 @@ export class Fleet extends EventEmitter {
       host: this.host,
       seed: this.seed,
       nextRecordId: () => ++this.lastRecordId,
-      recordEnded: (r) => this.emit('record', r),
+      recordEnded: (r) => {
+        const server = this.servers.get(r.server);
+        if (server) countOutcome(server, r);
+        this.emit('record', r);
+      },
     };
   }
 
@@ -93,6 +99,7 @@ export class Fleet extends EventEmitter {
     if (settings.port !== 0 && this.servers.has(settings.port)) throw new ValidationError(`port ${settings.port} is already a server of this fleet`, 'port');
     if (settings.port !== 0 && settings.port === this.controlPort) throw new ValidationError(`port ${settings.port} is the control port`, 'port');
     const server = new SimServer(this.context, settings);
+    server.ordinal = this.nextOrdinal++;
     await server.start();
     this.servers.set(server.port, server);
     return server;

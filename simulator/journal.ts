@@ -7,7 +7,7 @@ export type Outcome = 'in_progress' | 'completed' | 'client_aborted' | 'fault';
 /** Faults a behavior put on the wire, as recorded in `fault`. */
 export type FaultKind =
   | 'http_error' | 'custom' | 'hang' | 'reset' | 'fin' | 'stall' | 'inband_error' | 'truncate'
-  | 'malformed_json' | 'malformed_framing' | 'busy';
+  | 'malformed_json' | 'malformed_framing' | 'busy' | 'cancelled';
 
 export interface JournalRecord {
   /** Fleet-wide increasing id; `GET /journal?since=ID` returns newer records. */

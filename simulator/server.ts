@@ -1,7 +1,7 @@
 // One simulated Ollama instance: its listener (which can go down and come back), every socket it
 // accepted (so faults and shutdown reach them), its model state, slots, KV cache, behavior program
 // and journal. HTTP is handled by the Hono app in api/; this file owns the TCP side.
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './api/app.js';
@@ -14,6 +14,7 @@ import { modelKey, modelSpec, type ModelSpec } from './engine/models.js';
 import { Residency } from './engine/residency.js';
 import { SlotScheduler } from './engine/scheduler.js';
 import { Ring, type JournalRecord } from './journal.js';
+import type { Exchange } from './api/exchange.js';
 
 /** What a server needs from the fleet it belongs to. */
 export interface FleetContext {
@@ -34,8 +35,12 @@ export class SimServer {
   requestCount = 0;
   seq = 0;
   activeStreams = 0;
+  /** Requests whose response has not ended (POST /cancel/{port} destroys them). */
+  readonly inFlight = new Set<Exchange>();
   /** Requests by "endpoint outcome", for /metrics. */
   readonly outcomes = new Map<string, number>();
+  /** Position in the fleet (0, 1, ...), set by the fleet; part of the key of seeded draws. */
+  ordinal = 0;
   /** Set by POST /servers/{port}/down; the listener also closes while ConnectionRefused is active. */
   adminDown = false;
 
@@ -43,6 +48,8 @@ export class SimServer {
   private listenerChange: Promise<void> = Promise.resolve();
   private readonly http: HttpServer;
   private readonly sockets = new Set<Socket>();
+  /** Sockets handed to the HTTP server, with how many responses each has in progress (0 = idle). */
+  private readonly httpSockets = new Map<Socket, number>();
   private stopped = false;
 
   constructor(
@@ -60,6 +67,7 @@ export class SimServer {
     // until a side closes them. Node's defaults would cut them, so turn them off.
     this.http = createHttpServer({ requestTimeout: 0, headersTimeout: 0 }, getRequestListener(buildApp(this).fetch));
     this.http.keepAliveTimeout = 0;
+    this.http.on('request', (req, res) => this.trackResponse(req.socket as Socket, res));
   }
 
   get url(): string {
@@ -69,6 +77,11 @@ export class SimServer {
 
   get name(): string {
     return this.settings.name ?? `server-${this.port}`;
+  }
+
+  /** Identifies the server in seeded fault draws, independent of OS-chosen ports. */
+  get drawKey(): string {
+    return this.settings.name ?? `#${this.ordinal}`;
   }
 
   get listening(): boolean {
@@ -108,22 +121,41 @@ export class SimServer {
     });
   }
 
-  private closeListener(): Promise<void> {
+  /**
+   * Stops accepting at once: new connections are refused from this moment. Deliberately does not
+   * wait for net.Server.close()'s callback, which comes only when every open connection has ended
+   * (an in-flight stream may last for minutes).
+   */
+  private closeListener(): void {
     const net = this.listener;
     this.listener = null;
-    if (!net) return Promise.resolve();
-    // A machine whose port refuses connections has no idle connections either.
-    this.http.closeIdleConnections();
-    return new Promise((resolve) => net.close(() => resolve()));
+    if (!net) return;
+    net.close();
+    // A machine whose port refuses connections has no idle connections either. (http.Server's own
+    // closeIdleConnections() is a no-op here: it tracks connections only of a server that listens.)
+    for (const [socket, active] of this.httpSockets) if (active === 0) socket.destroy();
+  }
+
+  /** Counts a response in progress on its socket; a socket that goes idle while the listener is closed is closed too. */
+  private trackResponse(socket: Socket, res: ServerResponse): void {
+    if (!this.httpSockets.has(socket)) return;
+    this.httpSockets.set(socket, this.httpSockets.get(socket)! + 1);
+    res.once('close', () => {
+      const active = this.httpSockets.get(socket);
+      if (active === undefined) return;
+      this.httpSockets.set(socket, active - 1);
+      if (active === 1 && !this.listener) socket.destroy();
+    });
   }
 
   /** Opens or closes the listener to match adminDown and the active behavior. */
   syncListener(): Promise<void> {
-    this.listenerChange = this.listenerChange.then(async () => {
+    // A failed reopen (port taken meanwhile) is reported to its caller, not to every later change.
+    this.listenerChange = this.listenerChange.catch(() => {}).then(async () => {
       if (this.stopped) return;
       const wantUp = !this.adminDown && !this.behavior.refusesConnections;
       if (wantUp && !this.listener) await this.openListener();
-      if (!wantUp && this.listener) await this.closeListener();
+      if (!wantUp && this.listener) this.closeListener();
     });
     return this.listenerChange;
   }
@@ -138,6 +170,8 @@ export class SimServer {
       BEHAVIORS.get(spec.type)!.onConnection!(socket, params);
       return;
     }
+    this.httpSockets.set(socket, 0);
+    socket.once('close', () => this.httpSockets.delete(socket));
     this.http.emit('connection', socket);
   }
 
@@ -145,7 +179,7 @@ export class SimServer {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.listenerChange.catch(() => {});
-    await this.closeListener();
+    this.closeListener();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.http.closeAllConnections();

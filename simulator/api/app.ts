@@ -80,7 +80,7 @@ async function dispatch(server: SimServer, route: RouteDef, c: Context<Env>): Pr
     const body = await readBody(ex);
     if (body === null) return RESPONSE_ALREADY_SENT;
     const { parsed, model } = summarizeBody(ex.record, body);
-    const applied = server.behavior.forRequest({ port: server.port, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
+    const applied = server.behavior.forRequest({ port: server.port, serverKey: server.drawKey, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
     ex.record.behavior = applied.spec.type;
     if (!(await applyBehavior(server, route, ex, applied, model))) return RESPONSE_ALREADY_SENT;
     await route.handle({ ex, server, body, parsed, params: c.req.param() as Record<string, string> });
@@ -155,5 +155,11 @@ export function buildApp(server: SimServer): Hono<Env> {
     });
   }
   app.notFound((c) => unrouted(server, c));
+  // Hono runs HEAD as GET and wraps the result in a new Response, which hides node-server's
+  // RESPONSE_ALREADY_SENT marker, so node-server wrote the head a second time
+  // (ERR_HTTP_HEADERS_SENT). Route HEAD as GET here; handlers read the real method from
+  // c.env.incoming, and Node drops body bytes of a HEAD response itself.
+  const fetch = app.fetch;
+  app.fetch = (req, ...rest) => fetch(req.method === 'HEAD' ? new Request(req.url, { method: 'GET', headers: req.headers }) : req, ...rest);
   return app;
 }

@@ -11,6 +11,13 @@ import { sendError, type Envelope } from './errors.js';
 
 export type Headers = Record<string, string>;
 
+/**
+ * How long an RST waits after bytes of its response went out. A client that receives data and the
+ * RST in one read may report a clean EOF (libuv does: POLLHUP after a partial read), so the bytes
+ * are let through first and the reset comes as its own event.
+ */
+export const RESET_AFTER_DATA_MS = 50;
+
 export class Exchange {
   readonly arrived = now();
   /** Aborts when the client goes away before the response finished. */
@@ -23,6 +30,8 @@ export class Exchange {
   /** Added to every response head (CORS). */
   extraHeaders: Headers = {};
   private ended = false;
+  /** A cut's wire action was taken: nothing more may be written (no late terminator). */
+  private cutTaken = false;
   private outbox: Buffer[] = [];
   private draining: Promise<void> | null = null;
 
@@ -32,6 +41,7 @@ export class Exchange {
     readonly res: ServerResponse,
     readonly record: JournalRecord,
   ) {
+    server.inFlight.add(this);
     res.once('close', () => this.onClose());
   }
 
@@ -64,6 +74,7 @@ export class Exchange {
       }
     }
     this.ended = true;
+    this.server.inFlight.delete(this);
     this.aborter.abort();
     this.server.fleet.recordEnded(r);
   }
@@ -87,14 +98,15 @@ export class Exchange {
 
   /** Writes body text; `records` is how many lines/events it holds, `tokens` how many tokens. */
   write(text: string | Buffer, records = 1, tokens = 0): void {
-    if (this.closed) return;
+    if (this.closed || this.cutTaken) return;
     const byteCut = this.cut?.afterBytes;
     let data = typeof text === 'string' ? Buffer.from(text) : text;
     if (byteCut !== undefined && this.record.bytesWritten + data.length >= byteCut) {
       data = data.subarray(0, Math.max(0, byteCut - this.record.bytesWritten));
       this.push(data);
       this.record.bytesWritten += data.length;
-      void this.afterOutbox().then(() => this.applyCut(this.cut!.action));
+      this.cutTaken = true;
+      void this.afterOutbox().then(() => this.carryOut(this.cut!.action));
       return;
     }
     this.push(data);
@@ -140,10 +152,11 @@ export class Exchange {
   end(text?: string | Buffer, records = 1): void {
     if (text) this.write(text, records);
     void this.afterOutbox().then(() => {
-      if (!this.closed && !this.res.writableEnded) {
-        this.markFirstByte();
-        this.res.end();
-      }
+      if (this.closed || this.cutTaken || this.res.writableEnded) return;
+      // A body shorter than a byte cut (AbruptClose) still ends with the cut, not a clean end.
+      if (this.cut?.afterBytes !== undefined) return this.applyCut(this.cut.action);
+      this.markFirstByte();
+      this.res.end();
     });
   }
 
@@ -205,11 +218,17 @@ export class Exchange {
 
   /** Carries out a cut's wire action (see CutAction in behaviors/types.ts). */
   applyCut(action: CutAction, stallMs?: number): void {
+    if (this.closed || this.cutTaken) return;
+    this.cutTaken = true;
+    this.carryOut(action, stallMs);
+  }
+
+  private carryOut(action: CutAction, stallMs?: number): void {
     if (this.closed) return;
     switch (action) {
       case 'reset':
         this.fault('reset');
-        this.socket.resetAndDestroy();
+        this.resetSocket();
         return;
       case 'fin':
         this.fault('fin');
@@ -246,9 +265,26 @@ export class Exchange {
     this.fault('hang');
   }
 
+  /** POST /cancel/{port}: drop the connection of this unfinished response. */
+  cancel(): void {
+    this.fault('cancelled');
+    this.socket.destroy();
+  }
+
   /** RST with nothing sent (Reset on 'request'). */
   resetNow(): void {
     this.fault('reset');
-    this.socket.resetAndDestroy();
+    this.resetSocket();
+  }
+
+  /** A real RST (SO_LINGER 0); after any bytes of this response have had time to be read. */
+  private resetSocket(): void {
+    const socket = this.socket;
+    if (this.record.firstByteAt === null) {
+      socket.resetAndDestroy();
+      return;
+    }
+    socket.uncork(); // node:http corks a response's first write until the next tick
+    setTimeout(() => socket.resetAndDestroy(), RESET_AFTER_DATA_MS).unref();
   }
 }

@@ -2,7 +2,7 @@ import { defineBehavior } from './types.js';
 
 export default defineBehavior<{ tokens_before_fail: number; tokens_per_sec?: number }>({
   type: 'FailMidStream',
-  summary: 'Deliver exactly N complete chunks, then close the connection (FIN) with no terminating chunk and no done line.',
+  summary: 'Deliver the 200 headers and exactly N complete chunks, then close the connection (FIN) with no terminating chunk and no done line. With N = 0, or on a non-streamed request, the FIN comes before any byte (an empty reply).',
   level: 'request',
   params: {
     tokens_before_fail: { kind: 'int', min: 0, default: 3, doc: 'complete chunks delivered before the close' },

@@ -1,5 +1,5 @@
 // A seeded mix of other request-level behaviors, like dummyLLM's flaky mode. The draw for a request
-// depends only on (seed, server port, the step's match index), so it is the same on every run and
+// depends only on (seed, the server's name or position in the fleet, the step's match index), so it is the same on every run and
 // does not depend on how requests to different servers interleave.
 import { rngFor } from '../engine/random.js';
 import { isPlainObject, ValidationError } from '../schema.js';
@@ -39,7 +39,7 @@ export default defineBehavior<Params>({
   effect: (p, facts) => {
     const choices = p.choices!;
     const total = choices.reduce((n, c) => n + c.weight, 0);
-    let r = rngFor(p.seed ?? facts.seed, facts.port, facts.matchIndex)() * total;
+    let r = rngFor(p.seed ?? facts.seed, facts.serverKey, facts.matchIndex)() * total;
     for (const c of choices) {
       r -= c.weight;
       if (r < 0) return effectOf(c.spec, facts);

@@ -6,7 +6,7 @@ type Params = { on: 'tokens' | 'accept' | 'request' | 'headers'; after_tokens?: 
 export default defineBehavior<Params>({
   type: 'Reset',
   summary:
-    "A real TCP RST (SO_LINGER 0): on 'accept' (every new connection, before HTTP), on 'request' (after reading it, before any response byte), on 'headers' (right after the status line and headers), or on 'tokens' (after N chunks).",
+    "A real TCP RST (SO_LINGER 0): on 'accept' (every new connection, before HTTP), on 'request' (after reading it, before any response byte), on 'headers' (right after the status line and headers), or on 'tokens' (after N chunks). When bytes went out first, the RST follows them by 50 ms so the client reads them before the reset.",
   level: (p) => (p.on === 'accept' ? 'connection' : 'request'),
   params: {
     on: { kind: 'enum', values: ['tokens', 'accept', 'request', 'headers'], default: 'tokens', doc: 'when to reset' },

@@ -2,7 +2,7 @@ import { defineBehavior } from './types.js';
 
 export default defineBehavior<{ tokens_per_sec: number; num_tokens?: number }>({
   type: 'Slow',
-  summary: 'Serve normally but generate slowly.',
+  summary: 'Serve a complete, normal response, generated slowly.',
   level: 'request',
   params: {
     tokens_per_sec: { kind: 'number', min: 0.001, default: 5, doc: 'generation speed' },

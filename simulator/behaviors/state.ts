@@ -90,7 +90,7 @@ export class BehaviorState {
     const spec = step.spec;
     if (levelOf(spec) === 'request' && this.matches(spec, facts.path, facts.model)) {
       const matchIndex = step.matched++;
-      const drawn = spec.probability === undefined || rngFor('probability', facts.seed, facts.port, matchIndex)() < spec.probability;
+      const drawn = spec.probability === undefined || rngFor('probability', facts.seed, facts.serverKey, matchIndex)() < spec.probability;
       if (drawn) {
         this.consume();
         return { spec, effect: effectOf(spec, { ...facts, matchIndex }) };

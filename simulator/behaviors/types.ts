@@ -54,6 +54,11 @@ export type Effect =
 
 export interface RequestFacts {
   port: number;
+  /**
+   * The server's identity in seeded draws: its name, or its position in the fleet. Not the port,
+   * which the OS picks for port 0, so two fresh fleets with the same seed draw alike.
+   */
+  serverKey: string;
   method: string;
   path: string;
   model: string | null;
