@@ -36,14 +36,127 @@ function fits(type: GoType, v: unknown): boolean {
   }
 }
 
-/** Go's message for a syntax error, from the position JSON.parse reports. */
-function syntaxMessage(text: string, err: Error): string {
-  const pos = Number(/position (\d+)/.exec(err.message)?.[1] ?? NaN);
-  if (Number.isNaN(pos) || pos >= text.trimEnd().length || /Unexpected end/.test(err.message)) return 'unexpected EOF';
-  const ch = text[pos];
-  const before = text.slice(0, pos).trim();
-  const where = before === '' ? 'looking for beginning of value' : before.endsWith(':') || before.endsWith('[') || before.endsWith(',') ? 'looking for beginning of value' : "after object key:value pair";
-  return `invalid character '${ch}' ${where}`;
+/** A syntax error with Go encoding/json's message. */
+class GoSyntaxError extends Error {}
+
+/** A character as Go's scanner quotes it in an error (quoteChar). */
+function goQuoteChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '"') return `'"'`;
+  const code = c.charCodeAt(0);
+  if ((code < 0x20 && !'\b\f\n\r\t'.includes(c)) || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
+  return `'${JSON.stringify(c).slice(1, -1)}'`;
+}
+
+// Go's scanner gives up past this nesting depth.
+const MAX_DEPTH = 10_000;
+
+/**
+ * The end offset of the first JSON value in `text` (Go's Decoder reads only that one; trailing
+ * bytes are ignored), or a GoSyntaxError with Go's message. Iterative, so deep nesting cannot
+ * overflow the stack.
+ */
+function scanFirstValue(text: string): number {
+  const n = text.length;
+  const stack: string[] = [];
+  let i = 0;
+  const ws = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r' || text[i] === '\n')) i++;
+  };
+  const fail = (context: string): never => {
+    throw new GoSyntaxError(i >= n ? 'unexpected EOF' : `invalid character ${goQuoteChar(text[i])} ${context}`);
+  };
+  const isDigit = () => i < n && text[i] >= '0' && text[i] <= '9';
+  const plain = /[^"\\\x00-\x1f]*/y;
+  const string = () => {
+    i++;
+    for (;;) {
+      plain.lastIndex = i;
+      plain.test(text);
+      i = plain.lastIndex;
+      if (i >= n) fail('');
+      const c = text[i];
+      if (c === '"') return void i++;
+      if (c === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/^[0-9a-fA-F]$/.test(text[i] ?? '')) fail('in \\u hexadecimal character escape');
+          }
+        } else if (i >= n || !'"\\/bfnrt'.includes(text[i])) fail('in string escape code');
+        i++;
+      } else if (c < ' ') fail('in string literal');
+      else i++;
+    }
+  };
+  const number = () => {
+    if (text[i] === '-') {
+      i++;
+      if (!isDigit()) fail('in numeric literal');
+    }
+    if (text[i] === '0') i++;
+    else while (isDigit()) i++;
+    if (text[i] === '.') {
+      i++;
+      if (!isDigit()) fail('after decimal point in numeric literal');
+      while (isDigit()) i++;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      if (!isDigit()) fail('in exponent of numeric literal');
+      while (isDigit()) i++;
+    }
+  };
+  const literal = (word: string) => {
+    for (let k = 1; k < word.length; k++) {
+      i++;
+      if (text[i] !== word[k]) fail(`in literal ${word} (expecting '${word[k]}')`);
+    }
+    i++;
+  };
+  const key = () => {
+    ws();
+    if (text[i] !== '"') fail('looking for beginning of object key string');
+    string();
+    ws();
+    if (text[i] !== ':') fail('after object key');
+    i++;
+  };
+  for (;;) {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      if (stack.length >= MAX_DEPTH) fail('exceeded max depth');
+      stack.push(c);
+      i++;
+      ws();
+      if (text[i] !== (c === '{' ? '}' : ']')) {
+        if (c === '{') key();
+        continue;
+      }
+      i++;
+      stack.pop();
+    } else if (c === '"') string();
+    else if (c === '-' || (c >= '0' && c <= '9')) number();
+    else if (c === 't' || c === 'f' || c === 'n') literal(c === 't' ? 'true' : c === 'f' ? 'false' : 'null');
+    else fail('looking for beginning of value');
+    // After a value: close finished containers, or go on to the next element.
+    for (;;) {
+      if (stack.length === 0) return i;
+      ws();
+      const open = stack[stack.length - 1];
+      if (text[i] === ',') {
+        i++;
+        if (open === '{') key();
+        break;
+      }
+      if (text[i] !== (open === '{' ? '}' : ']')) fail(open === '{' ? 'after object key:value pair' : 'after array element');
+      i++;
+      stack.pop();
+    }
+  }
 }
 
 export interface ParseOptions {
@@ -59,8 +172,14 @@ export function parseJsonBody(text: string, opts: ParseOptions): Record<string, 
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    throw new ApiError(400, syntaxMessage(text, e as Error));
+  } catch {
+    // Not one clean value: Go may still accept it (trailing bytes) or names the error its way.
+    try {
+      value = JSON.parse(text.slice(0, scanFirstValue(text)));
+    } catch (e) {
+      if (e instanceof GoSyntaxError) throw new ApiError(400, e.message);
+      throw e;
+    }
   }
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -76,7 +195,8 @@ export function parseJsonBody(text: string, opts: ParseOptions): Record<string, 
     const v = out[name];
     if (v === undefined || v === null) continue;
     if (!fits(type, v)) {
-      throw new ApiError(400, `json: cannot unmarshal ${jsonKind(v) === 'bool' ? 'bool' : jsonKind(v)} into Go struct field ${opts.struct}.${name} of type ${type}`);
+      // Go names the field by its struct type without the package: `ChatRequest.model`.
+      throw new ApiError(400, `json: cannot unmarshal ${jsonKind(v) === 'bool' ? 'bool' : jsonKind(v)} into Go struct field ${opts.struct.replace(/^.*\./, '')}.${name} of type ${type}`);
     }
   }
   return out;

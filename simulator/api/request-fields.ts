@@ -72,7 +72,10 @@ export function numPredict(options: unknown): number | undefined {
   return v < 0 ? undefined : v;
 }
 
-/** Seed of a reply: same fleet seed + server + request content = same words. */
+/**
+ * Seed of a reply: same fleet seed + request content = same words, on any server and in any run
+ * (ports are OS-chosen, so they must not take part).
+ */
 export function replySeed(server: SimServer, ...content: unknown[]): number {
-  return hash32(server.fleet.seed, server.port, JSON.stringify(content));
+  return hash32(server.fleet.seed, JSON.stringify(content));
 }

@@ -1,7 +1,33 @@
-// The native Ollama routes, in the order Ollama registers them.
+// The native Ollama routes, in the order Ollama registers them (reference §1).
 import type { RouteDef } from '../route.js';
 import { chatRoute } from './chat.js';
+import { embedRoutes } from './embed.js';
 import { generateRoute } from './generate.js';
 import { infoRoutes } from './info.js';
+import { copyRoute, createRoute, deleteRoute, pullRoute, pushRoute } from './manage.js';
+import { showRoute } from './show.js';
 
-export const NATIVE_ROUTES: RouteDef[] = [...infoRoutes, generateRoute, chatRoute];
+function infoRoute(path: string): RouteDef {
+  const route = infoRoutes.find((r) => r.path === path);
+  if (!route) throw new Error(`native/info.ts has no route ${path}`);
+  return route;
+}
+
+const ORDERED: RouteDef[] = [
+  infoRoute('/'),
+  infoRoute('/api/version'),
+  pullRoute,
+  pushRoute,
+  infoRoute('/api/tags'),
+  showRoute,
+  deleteRoute,
+  createRoute,
+  copyRoute,
+  infoRoute('/api/ps'),
+  generateRoute,
+  chatRoute,
+  ...embedRoutes,
+];
+
+// An info route added later still gets served, even before it is placed in the order above.
+export const NATIVE_ROUTES: RouteDef[] = [...ORDERED, ...infoRoutes.filter((r) => !ORDERED.includes(r))];

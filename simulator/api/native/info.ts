@@ -34,7 +34,8 @@ export const infoRoutes: RouteDef[] = [
   {
     method: 'GET', path: '/api/tags', head: true, envelope: 'native',
     handle: ({ ex, server }) => {
-      const models = [...server.models.values()].map(tagsEntry);
+      // Newest first, like Ollama (a pulled, copied or created model leads the list).
+      const models = [...server.models.values()].sort((a, b) => Date.parse(b.modifiedAt) - Date.parse(a.modifiedAt)).map(tagsEntry);
       ex.send(200, { 'Content-Type': NATIVE_JSON }, JSON.stringify({ models }));
     },
   },
