@@ -1,4 +1,8 @@
-// OpenAI-compatible routes (/v1/...). Filled in by the OpenAI work; see ../route.ts for the shape.
+// OpenAI-compatible routes (/v1/...), in Ollama's registration order (reference §1).
 import type { RouteDef } from '../route.js';
+import { chatCompletionsRoute } from './chat.js';
+import { completionsRoute } from './completions.js';
+import { embeddingsRoute } from './embeddings.js';
+import { modelRoutes } from './models.js';
 
-export const OPENAI_ROUTES: RouteDef[] = [];
+export const OPENAI_ROUTES: RouteDef[] = [chatCompletionsRoute, completionsRoute, embeddingsRoute, ...modelRoutes];
