@@ -1,0 +1,165 @@
+// `npm run scenarios` as a user runs it: a real CLI process on throwaway scenarios written to a temp
+// dir (--scenarios-dir). Exit codes, each reporter's output, --keep-logs, --list, and Ctrl-C.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { findCommand } from '../../runner/executables.js';
+import { allRefused, checkWellFormedXml, processGone } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dirs: string[] = [];
+
+test.after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-cli-test-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const SCENARIOS: Record<string, string> = {
+  'ok.ts': `export default { name: 'ok', description: 'the balancer answers', tags: ['smoke'],
+    async run(ctx) { const r = await fetch(ctx.lbUrl + '/api/version'); if (r.status !== 200) throw new Error('status ' + r.status); await r.text(); } };`,
+  'bad.ts': `export default { name: 'bad', description: 'always fails', tags: ['smoke'],
+    async run(ctx) { ctx.log('about to fail'); throw new Error('expected <failure> & "quotes"'); } };`,
+  'skip.ts': `export default { name: 'skip', description: 'needs racing', tags: ['race'],
+    needs: (t) => (t.racesRequests ? null : 'needs racesRequests'), async run() {} };`,
+  // Announces the balancer and fleet, then blocks until the run is interrupted.
+  'block.ts': `export default { name: 'block', description: 'blocks', tags: ['block'], timeoutMs: 120000,
+    async run(ctx) {
+      process.stdout.write('LB-UP ' + JSON.stringify({ pid: ctx.lb.pid, port: ctx.lb.port, fleet: ctx.fleet.ports }) + '\\n');
+      await new Promise(() => {});
+    } };`,
+};
+
+function scenariosDir(): string {
+  const dir = tempDir();
+  for (const [file, text] of Object.entries(SCENARIOS)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+const DIR = scenariosDir();
+
+function cli(args: string[]) {
+  return execa(process.execPath, ['--import', 'tsx', 'runner/cli.ts', '--scenarios-dir', DIR, ...args], { cwd: root, reject: false, timeout: 60_000, env: { CI: '1' } });
+}
+
+test('exit 0 when every applicable scenario passed; console lines and totals', async () => {
+  const r = await cli(['--filter', 'ok', '--filter', 'race']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^\[\+\] ok \(\d+ ms\)$/m);
+  assert.match(r.stdout, /^\[-\] skip \(skipped: needs racesRequests\)$/m);
+  assert.match(r.stdout, /^Total: 1 passed, 0 failed, 1 skipped$/m);
+});
+
+test('exit 1 when one failed: the reason and the log excerpt under [x]', async () => {
+  const r = await cli(['--filter', 'smoke', '--jobs', '2']);
+  assert.is(r.exitCode, 1, r.stderr);
+  assert.match(r.stdout, /^\[x\] bad \(\d+ ms\)\n {4}expected <failure> & "quotes"\n/m);
+  assert.match(r.stdout, /^ {4}\| \[runner\] about to fail$/m);
+  assert.match(r.stdout, /^ {4}\| listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  assert.match(r.stdout, /^Total: 1 passed, 1 failed, 0 skipped$/m);
+});
+
+test('--reporter junit --out FILE: well-formed XML with one testcase per scenario', async () => {
+  const out = join(tempDir(), 'report.xml');
+  const r = await cli(['--filter', 'smoke,race', '--jobs', '3', '--reporter', 'junit', '--out', out]);
+  assert.is(r.exitCode, 1, r.stderr);
+  assert.match(r.stdout, /^Total: 1 passed, 1 failed, 1 skipped$/m, 'console summary still printed');
+  const xml = readFileSync(out, 'utf8');
+  const names = checkWellFormedXml(xml);
+  assert.is(names.filter((n) => n === 'testcase').length, 3);
+  assert.is(names.filter((n) => n === 'failure').length, 1);
+  assert.is(names.filter((n) => n === 'skipped').length, 1);
+  assert.match(xml, 'message="expected &lt;failure&gt; &amp; &quot;quotes&quot;"');
+  assert.match(xml, /<testsuite name="reference" tests="3" failures="1" errors="0" skipped="1"/);
+});
+
+test('--reporter json without --out: stdout is one JSON document', async () => {
+  const r = await cli(['--filter', 'bad', '--reporter', 'json']);
+  assert.is(r.exitCode, 1, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.totals, { passed: 0, failed: 1, skipped: 0 });
+  assert.is(doc.target, 'reference');
+  assert.is(doc.results[0].scenario, 'bad');
+  assert.is(doc.results[0].verdict.status, 'failed');
+  assert.ok(doc.results[0].verdict.logTail.length > 0);
+});
+
+test('--keep-logs DIR writes <scenario>.log with the balancer output', async () => {
+  const logs = tempDir();
+  const r = await cli(['--filter', 'ok', '--keep-logs', logs]);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(readFileSync(join(logs, 'ok.log'), 'utf8'), /^listening on http:\/\//m);
+});
+
+test('--list names every scenario and what the target skips', async () => {
+  const r = await cli(['--list', '--target', 'nginx']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^skip {2}\[race\] {2}needs racing {2}\(skipped on nginx: needs racesRequests\)$/m);
+  assert.match(r.stdout, /^ok {2}\[smoke\]/m);
+});
+
+test('exit 2 with what to do: missing binary, unknown target, bad flag value', async () => {
+  const missing = await cli(['--target', 'ollama-load-balancer', '--lb-bin', '/nonexistent']);
+  assert.is(missing.exitCode, 2);
+  assert.match(missing.stderr, '/nonexistent does not exist; pass --lb-bin PATH to the ollama_load_balancer binary');
+  const unknown = await cli(['--target', 'nope']);
+  assert.is(unknown.exitCode, 2);
+  assert.match(unknown.stderr, 'targets: reference, ollama-load-balancer');
+  const jobs = await cli(['--jobs', '0']);
+  assert.is(jobs.exitCode, 2);
+  assert.match(jobs.stderr, '--jobs must be');
+});
+
+async function interruptBlockedRun(extra: string[]) {
+  const child = cli(['--filter', 'block', ...extra]);
+  let buffered = '';
+  const up = await new Promise<{ pid: number; port: number; fleet: number[] }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no LB-UP line within 30 s; output: ${buffered}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk;
+      const m = /LB-UP (.*)\n/.exec(buffered);
+      if (m) {
+        clearTimeout(timer);
+        resolve(JSON.parse(m[1]));
+      }
+    });
+  });
+  assert.not.ok(processGone(up.pid), 'the balancer runs before the interrupt');
+  child.kill('SIGINT');
+  const r = await child;
+  return { r, up };
+}
+
+function groupGone(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+test('Ctrl-C: exit 130, the balancer is gone and every port refuses', async () => {
+  const { r, up } = await interruptBlockedRun([]);
+  assert.is(r.exitCode, 130, `${r.stdout}\n${r.stderr}`);
+  assert.ok(processGone(up.pid), 'balancer process gone');
+  assert.ok(await allRefused([up.port, ...up.fleet]), 'balancer and fleet ports refuse');
+});
+
+test('Ctrl-C with nginx: its worker processes die with the master (process group)', async () => {
+  if (!findCommand('nginx')) return console.log('(nginx not installed: checked only where it is)');
+  const { r, up } = await interruptBlockedRun(['--target', 'nginx']);
+  assert.is(r.exitCode, 130, `${r.stdout}\n${r.stderr}`);
+  assert.ok(groupGone(up.pid), 'no process of the nginx group is left');
+  assert.ok(await allRefused([up.port, ...up.fleet]));
+});
+
+test.run();
