@@ -1,0 +1,43 @@
+// 6. All backends busy: every backend is streaming a slow answer when one more request arrives. A
+// rejecting balancer answers 503 at once; a queueing one serves it once a backend frees up. Either
+// way, never an endless hang.
+import type { Scenario } from '../runner/types.js';
+import { eventually, expect } from './lib/assert.js';
+import { chat, completedWithDone, describe } from './lib/client.js';
+import { answerBound, CHAT, describeRecords, recordsOn } from './lib/classic.js';
+
+const SLOW_TOKENS = 10;
+
+const scenario: Scenario = {
+  name: 'all-backends-busy',
+  description: 'With every backend busy streaming, one more request gets 503 at once (reject traits) or is queued and served (queue traits); never an endless hang.',
+  tags: ['classic', 'concurrency'],
+  fleet: { defaults: { load_ms: 0 } },
+  async run(ctx) {
+    const { timeoutMs, traits } = ctx.target;
+    // Each busy answer lasts half the balancer timeout, so a queued request never looks like a silent backend.
+    const busyMs = timeoutMs / 2;
+    ctx.fleet.setBehavior('all', { type: 'Slow', tokens_per_sec: (SLOW_TOKENS * 1000) / busyMs, num_tokens: SLOW_TOKENS });
+    const n = ctx.fleet.ports.length;
+    const since = ctx.fleet.cursor;
+    const bound = answerBound(ctx, 2 * busyMs);
+    const busy = Array.from({ length: n }, (_, i) => chat(ctx.lbUrl, `Slow request ${i}`, { timeoutMs: bound, signal: ctx.signal }));
+    await eventually(
+      () => new Set(recordsOn(ctx, CHAT, since).filter((r) => r.outcome === 'in_progress' && r.firstByteAt !== null).map((r) => r.server)).size === n,
+      busyMs,
+      `every one of the ${n} backends to be streaming one of ${n} concurrent requests (journal: ${describeRecords(recordsOn(ctx, CHAT, since))})`,
+    );
+    const extra = await chat(ctx.lbUrl, 'One more', { stream: false, timeoutMs: bound, signal: ctx.signal });
+    expect(extra.ending !== 'timeout', `the request sent while all ${n} backends were busy got no answer within ${bound} ms (balancer timeout ${timeoutMs} ms): ${describe(extra)}`);
+    if (traits.whenAllBusy === 'reject') {
+      expect(extra.status === 503, `a rejecting balancer should answer 503 when all backends are busy; got ${describe(extra)}`);
+      expect(extra.endedAt < timeoutMs, `the 503 took ${Math.round(extra.endedAt)} ms; with every backend busy it should come at once (< ${timeoutMs} ms)`);
+    } else {
+      expect(extra.status === 200 && extra.ending === 'complete', `a queueing balancer should serve the request once a backend frees up; got ${describe(extra)}`);
+    }
+    const answers = await Promise.all(busy);
+    answers.forEach((ex, i) => expect(completedWithDone(ex), `busy request ${i + 1} did not complete: ${describe(ex)}`));
+  },
+};
+
+export default scenario;

@@ -1,0 +1,55 @@
+// Journal helpers for scenarios: find the backend attempts of one client request (by a marker in its
+// body), wait for a record with a bound that the failure message states, and wait for quiet.
+import { randomUUID } from 'node:crypto';
+import type { Fleet, JournalRecord } from '../../simulator/index.js';
+import { eventually, ScenarioFailure } from './assert.js';
+
+/** A unique text to put in a request body, so its backend attempts can be found in the journal. */
+export function marker(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Every backend attempt whose body contains `mark`, oldest first. */
+export function attemptsOf(fleet: Fleet, mark: string, since = 0): JournalRecord[] {
+  return fleet.journal({ since }).filter((r) => r.body.includes(mark));
+}
+
+/** Records of one path since the cursor. */
+export function recordsOn(fleet: Fleet, path: string, since = 0): JournalRecord[] {
+  return fleet.journal({ since }).filter((r) => r.path === path);
+}
+
+/** fleet.waitForRecord, failing with a message that names what was awaited and the bound. */
+export async function waitForRecord(fleet: Fleet, predicate: (r: JournalRecord) => boolean, boundMs: number, what: string, since = 0): Promise<JournalRecord> {
+  try {
+    return await fleet.waitForRecord(predicate, boundMs, since);
+  } catch (err) {
+    throw new ScenarioFailure(`no journal record of ${what} within ${boundMs} ms (${(err as Error).message})`);
+  }
+}
+
+/** Waits until every record since the cursor has ended (no attempt still running). */
+export function settled(fleet: Fleet, since: number, boundMs: number): Promise<JournalRecord[]> {
+  return eventually(() => {
+    const records = fleet.journal({ since });
+    return records.every((r) => r.outcome !== 'in_progress') ? records : null;
+  }, boundMs, `every backend attempt to end (bound ${boundMs} ms)`);
+}
+
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+/** One line per record, for failure messages. */
+export function summarize(records: readonly JournalRecord[], max = 8): string {
+  if (records.length === 0) return '(no records)';
+  const shown = records.slice(-max).map((r) => `#${r.id} :${r.server} ${r.method} ${r.path} ${r.status ?? '-'} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`);
+  return `${records.length > max ? `${records.length} records, the last ${max}: ` : ''}${shown.join('; ')}`;
+}
+
+/** "N on :port" per server, for failure messages about where traffic went. */
+export function countByServer(records: readonly JournalRecord[]): string {
+  const counts = new Map<number, number>();
+  for (const r of records) counts.set(r.server, (counts.get(r.server) ?? 0) + 1);
+  return [...counts].map(([port, n]) => `${n} on :${port}`).join(', ') || 'none';
+}
