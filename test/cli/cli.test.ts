@@ -1,0 +1,200 @@
+// The `ollama-sim` command as users run it: from a clone (`npx ollama-sim` after `npm ci` and the
+// build) and from the packed tarball installed into an empty folder.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { exited, freePorts, refuses, waitForLines } from '../helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist/simulator/cli.js');
+const children: ReturnType<typeof spawn>[] = [];
+
+// Each child leads its own process group, and signals go to the group, as a terminal's Ctrl-C
+// does: `npx` (npm exec) does not forward SIGINT to the command it runs.
+function start(args: string[], cwd = root, command = process.execPath, pre: string[] = [cli]) {
+  const child = spawn(command, [...pre, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  return child;
+}
+
+function signal(child: ReturnType<typeof spawn>, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function groupGone(pgid: number): Promise<boolean> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+test.after.each(() => {
+  for (const c of children.splice(0)) signal(c, 'SIGKILL');
+});
+
+test('serves the listed ports, answers like Ollama, and exits 0 on SIGINT with nothing left listening', async () => {
+  const [control, a, b] = await freePorts(3);
+  const child = start(['--control-port', String(control), '--server-ports', `${a},${b}`]);
+  const lines = await waitForLines(child, 3);
+  const [lo, hi] = [a, b].sort((x, y) => x - y);
+  assert.equal(lines, [`Control API: http://127.0.0.1:${control}`, `Ollama server: http://127.0.0.1:${lo}`, `Ollama server: http://127.0.0.1:${hi}`]);
+  assert.is(await (await fetch(`http://127.0.0.1:${b}/`)).text(), 'Ollama is running');
+  const status = (await (await fetch(`http://127.0.0.1:${control}/status`)).json()) as { servers: Array<{ port: number }> };
+  assert.equal(status.servers.map((s) => s.port), [a, b].sort((x, y) => x - y));
+  signal(child, 'SIGINT');
+  assert.is(await exited(child), 0);
+  for (const p of [control, a, b]) assert.ok(await refuses(p), `port ${p} still accepts connections`);
+});
+
+test('SIGTERM also closes every socket, including an open stream, and exits 0', async () => {
+  const [control, a] = await freePorts(2);
+  const child = start(['--control-port', String(control), '--server-ports', String(a), '--quiet']);
+  const ready = async () => {
+    for (;;) {
+      try {
+        return await fetch(`http://127.0.0.1:${control}/health`);
+      } catch {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+  };
+  await ready();
+  const res = await fetch(`http://127.0.0.1:${a}/api/chat`, {
+    method: 'POST',
+    body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], options: { num_predict: 100000 } }),
+  });
+  const reader = res.body!.getReader();
+  await reader.read();
+  signal(child, 'SIGTERM');
+  assert.is(await exited(child), 0);
+  await reader.read().then(
+    function drain(r): Promise<unknown> | undefined { return r.done ? undefined : reader.read().then(drain); },
+    () => undefined,
+  );
+  assert.ok(await refuses(a));
+});
+
+test('ranges expand: 3 servers from a-b', async () => {
+  const [control] = await freePorts(1);
+  // Find three consecutive free ports by trying a few bases.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [base] = await freePorts(1);
+    if (base + 2 > 65535) continue;
+    const child = start(['--control-port', String(control), '--server-ports', `${base}-${base + 2}`]);
+    const code = await Promise.race([waitForLines(child, 4).then(() => null, () => 'failed'), exited(child)]);
+    if (code !== null) continue; // a neighbour port was taken; try another base
+    for (const p of [base, base + 1, base + 2]) assert.is((await fetch(`http://127.0.0.1:${p}/api/version`)).status, 200);
+    signal(child, 'SIGINT');
+    assert.is(await exited(child), 0);
+    return;
+  }
+  assert.unreachable('no three consecutive free ports found in 5 tries');
+});
+
+async function failure(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = start(args);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const code = await exited(child);
+  return { code, stderr: stderr.trim() };
+}
+
+test('a port in use: one line naming it, exit 2, nothing left listening', async () => {
+  const [control, a, b] = await freePorts(3);
+  const blocker = (await import('node:net')).createServer().listen(b, '127.0.0.1');
+  await new Promise((r) => blocker.once('listening', r));
+  try {
+    const { code, stderr } = await failure(['--control-port', String(control), '--server-ports', `${a},${b}`]);
+    assert.is(code, 2);
+    assert.is(stderr.split('\n').length, 1);
+    assert.match(stderr, `port ${b} is already in use`);
+    assert.ok(await refuses(a), 'the server started before the failure is still listening');
+    assert.ok(await refuses(control));
+  } finally {
+    blocker.close();
+  }
+});
+
+test('bad ports and the control port inside the server list: exit 2 with a reason', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--server-ports', '70000'], /bad port or range "70000"/],
+    [['--server-ports', 'abc'], /bad port or range "abc"/],
+    [['--server-ports', '5-3'], /bad port or range "5-3"/],
+    [['--control-port', '11999', '--server-ports', '11998,11999'], /--control-port 11999 is also in the server ports/],
+    [['--models', 'not a model'], /invalid model "not a model"/],
+    [['--config', '/nonexistent.yaml'], /cannot read \/nonexistent.yaml/],
+    [['--nope'], /Unknown argument: nope/],
+  ];
+  for (const [args, re] of cases) {
+    const { code, stderr } = await failure(args);
+    assert.is(code, 2, `${args.join(' ')}: exit ${code}`);
+    assert.match(stderr, re);
+    assert.is(stderr.split('\n').length, 1, `${args.join(' ')}: more than one line: ${stderr}`);
+  }
+});
+
+test('--config (YAML) sets per-server settings, --seed makes text reproducible', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-cfg-'));
+  try {
+    const [control, a, b] = await freePorts(3);
+    writeFileSync(join(dir, 'fleet.yaml'), `seed: 5\ndefaults:\n  models: [llama3.2]\n  load_ms: 0\nservers:\n  - port: ${a}\n  - port: ${b}\n    version: 9.9.9\n    models: [qwen3:8b]\n`);
+    const child = start(['--control-port', String(control), '--config', join(dir, 'fleet.yaml')]);
+    await waitForLines(child, 3);
+    const tags = async (p: number) => ((await (await fetch(`http://127.0.0.1:${p}/api/tags`)).json()) as { models: Array<{ name: string }> }).models.map((m) => m.name);
+    assert.equal(await tags(a), ['llama3.2:latest']);
+    assert.equal(await tags(b), ['qwen3:8b']);
+    assert.equal(await (await fetch(`http://127.0.0.1:${b}/api/version`)).json(), { version: '9.9.9' });
+    const say = async () => {
+      const r = await fetch(`http://127.0.0.1:${a}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', prompt: 'Tell me', stream: false }) });
+      return ((await r.json()) as { response: string }).response;
+    };
+    const first = await say();
+    assert.is(await say(), first);
+    signal(child, 'SIGINT');
+    await exited(child);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the packed tarball installs into an empty folder and `npx ollama-sim` runs there', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-pack-'));
+  try {
+    execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    assert.ok(tarball, 'npm pack wrote no tarball');
+    const app = join(dir, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [control, a] = await freePorts(2);
+    const child = start(['ollama-sim', '--control-port', String(control), '--server-ports', String(a)], app, 'npx', ['--no-install']);
+    const lines = await waitForLines(child, 2, 30_000);
+    assert.is(lines[1], `Ollama server: http://127.0.0.1:${a}`);
+    const chat = await fetch(`http://127.0.0.1:${a}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', stream: false, messages: [{ role: 'user', content: 'hi' }] }) });
+    assert.is(((await chat.json()) as { done: boolean }).done, true);
+    // Ctrl-C reaches npm and the simulator alike; npm itself then dies of the signal.
+    signal(child, 'SIGINT');
+    await exited(child);
+    assert.ok(await refuses(a), 'the simulator under npx still listens after Ctrl-C');
+    assert.ok(await groupGone(child.pid!), 'a process of the npx group outlived Ctrl-C');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
