@@ -59,12 +59,17 @@ function writeRecords(ex: Exchange, records: string[], tokens = 0): void {
   if (records.length) ex.write(records.join(''), records.length, tokens);
 }
 
-export async function runGeneration(ex: Exchange, job: GenerationJob, fmt: Formatter): Promise<void> {
+/**
+ * Runs `work` the way Ollama runs any inference: attached to the model (loading it when cold) and
+ * holding one of the server's slots (queueing for it in FIFO order; 503 "server busy" past
+ * max_queue). Both are released when `work` ends or, for a response left stalled, when its
+ * connection closes (a frozen machine keeps its slot). `work` gets the load wait and the time the
+ * slot was granted; it is not called if the client left while waiting.
+ */
+export async function withRunner(ex: Exchange, modelKey: string, spec: ModelSpec, keepAliveMs: number | undefined, work: (loadMs: number, slotAt: number) => Promise<void>): Promise<void> {
   const server = ex.server;
-  const lease = await server.residency.acquire(job.modelKey, job.spec, job.keepAliveMs, ex.effect.timing?.loadMs);
+  const lease = await server.residency.acquire(modelKey, spec, keepAliveMs, ex.effect.timing?.loadMs);
   let release: (() => void) | null = null;
-  let holdUntilClose = false;
-  const emitted: string[] = [];
   try {
     if (ex.closed) return;
     try {
@@ -72,38 +77,44 @@ export async function runGeneration(ex: Exchange, job: GenerationJob, fmt: Forma
     } catch (e) {
       if (!(e instanceof QueueFullError)) throw e;
       ex.fault('busy');
-      sendError(ex, ex.envelope, 503, e.message);
-      return;
+      return sendError(ex, ex.envelope, 503, e.message);
     }
     if (!release || ex.closed) return;
     const slotAt = now();
     ex.record.startedAt = epochMs();
-    if (job.stream) server.activeStreams++;
-    try {
-      holdUntilClose = await emit(ex, job, fmt, lease.loadMs, slotAt, emitted);
-    } finally {
-      if (job.stream) server.activeStreams--;
-    }
+    await work(lease.loadMs, slotAt);
   } finally {
-    // The slot's cache holds what the runner evaluated, even if the client left early.
-    if (release) server.kv.store(job.modelKey, [...job.promptTokens, ...emitted]);
     const done = () => {
       release?.();
       lease.release();
     };
-    // A stalled or hung response keeps its slot busy until the connection goes away.
-    if (holdUntilClose && !ex.closed) ex.res.once('close', done);
+    if (ex.record.fault === 'stall' && !ex.closed) ex.res.once('close', done);
     else done();
   }
 }
 
-/** Paces the pieces out; returns true when the response was left stalled (slot stays busy). */
-async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: number, slotAt: number, emitted: string[]): Promise<boolean> {
+export async function runGeneration(ex: Exchange, job: GenerationJob, fmt: Formatter): Promise<void> {
+  const server = ex.server;
+  await withRunner(ex, job.modelKey, job.spec, job.keepAliveMs, async (loadMs, slotAt) => {
+    const emitted: string[] = [];
+    if (job.stream) server.activeStreams++;
+    try {
+      await emit(ex, job, fmt, loadMs, slotAt, emitted);
+    } finally {
+      if (job.stream) server.activeStreams--;
+      // The slot's cache holds what the runner evaluated, even if the client left early.
+      server.kv.store(job.modelKey, [...job.promptTokens, ...emitted]);
+    }
+  });
+}
+
+/** Paces the pieces out and ends the response as the behavior's cut says (or normally). */
+async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: number, slotAt: number, emitted: string[]): Promise<void> {
   const { interval, promptRate } = speeds(ex);
   const cached = ex.server.kv.match(job.modelKey, job.promptTokens);
   const promptEvalCount = Math.max(1, job.promptTokens.length - cached);
   const promptDone = slotAt + (promptEvalCount / promptRate) * 1000;
-  if (!(await sleepUntil(promptDone, ex.signal))) return false;
+  if (!(await sleepUntil(promptDone, ex.signal))) return;
   const genStart = now();
   const cut = ex.cut;
   const pieces = job.reply.pieces;
@@ -111,10 +122,10 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
   let lastTokenAt = genStart;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i];
-    if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, ex.signal))) return false;
+    if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, ex.signal))) return;
     if (cut?.afterTokens === i) {
       const stop = applyTokenCut(ex, job, fmt, pieces.slice(0, i));
-      if (stop !== 'continue') return stop === 'stalled';
+      if (stop !== 'continue') return;
     }
     tokensSoFar += piece.tokens;
     lastTokenAt = now();
@@ -127,7 +138,7 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
   if (cut?.afterTokens !== undefined && cut.afterTokens >= pieces.length && cut.afterTokens !== Infinity) {
     // The cut lands where the final chunk would be.
     const stop = applyTokenCut(ex, job, fmt, pieces);
-    if (stop !== 'continue') return stop === 'stalled';
+    if (stop !== 'continue') return;
   }
   const end = now();
   const outcome: Outcome = {
@@ -151,15 +162,14 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
     const { headers, body } = fmt.body(outcome);
     ex.send(200, headers, body);
   }
-  return false;
 }
 
 /** Applies a token-count cut; 'continue' means the stream goes on (malformed JSON line). */
-function applyTokenCut(ex: Exchange, job: GenerationJob, fmt: Formatter, sent: Piece[]): 'stopped' | 'stalled' | 'continue' {
+function applyTokenCut(ex: Exchange, job: GenerationJob, fmt: Formatter, sent: Piece[]): 'stopped' | 'continue' {
   const cut = ex.cut!;
   if (!job.stream) {
     ex.cutWholeResponse(cut, () => fmt.body({ reply: job.reply, pieces: sent, doneReason: job.reply.doneReason, stats: emptyStats() }));
-    return cut.action === 'stall' ? 'stalled' : 'stopped';
+    return 'stopped';
   }
   if (!ex.headersSent && (sent.length > 0 || cut.flushHeaders || cut.action !== 'fin' && cut.action !== 'reset' && cut.action !== 'stall')) {
     ex.head(200, fmt.streamHeaders);
@@ -180,7 +190,7 @@ function applyTokenCut(ex: Exchange, job: GenerationJob, fmt: Formatter, sent: P
       return 'continue';
     default:
       ex.applyCut(cut.action, cut.stallMs);
-      return cut.action === 'stall' ? 'stalled' : 'stopped';
+      return 'stopped';
   }
 }
 

@@ -68,3 +68,16 @@ export function planReply(rng: Rng, o: ReplyOptions): Reply {
   }
   return { pieces: kept, doneReason: 'length', tokens: [...thinking, ...bodyTokens].slice(0, limit) };
 }
+
+/** What a reply holds once its pieces are put together (the non-streamed view). */
+export function collectPieces(pieces: Piece[]): { content: string; thinking: string; calls: ToolCall[] } {
+  let content = '';
+  let thinking = '';
+  const calls: ToolCall[] = [];
+  for (const p of pieces) {
+    if (p.kind === 'content') content += p.text;
+    else if (p.kind === 'thinking') thinking += p.text;
+    else calls.push(...p.calls);
+  }
+  return { content, thinking, calls };
+}

@@ -1,10 +1,10 @@
 // Anthropic's wire format for /v1/messages (reference §2.20): `event: <type>\ndata: <json>\n\n`
 // events (no pings): message_start, one content block per thinking run / text run / tool call,
 // message_delta with the stop reason, message_stop. Non-streamed: one message object + newline.
-import type { Piece, ToolCall } from '../../engine/reply.js';
+import { collectPieces, type Piece, type ToolCall } from '../../engine/reply.js';
 import type { Headers } from '../exchange.js';
 import type { Formatter, Outcome } from '../generation.js';
-import { collectPieces, jsonLine, OPENAI_JSON } from '../openai/format.js';
+import { jsonLine, OPENAI_JSON } from '../openai/format.js';
 
 const STREAM_HEADERS: Headers = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' };
 

@@ -2,14 +2,14 @@
 // through the same model residency (cold load) and parallel slots as generation; its vector comes
 // from engine/embedding.ts, a pure function of (fleet seed, model, text), so the same text embeds
 // identically on every server and run.
-import { epochMs, msToNs, now, sleepUntil } from '../../engine/clock.js';
+import { msToNs, now, sleepUntil } from '../../engine/clock.js';
 import type { ModelSpec } from '../../engine/models.js';
 import { embeddingVector } from '../../engine/embedding.js';
-import { QueueFullError } from '../../engine/scheduler.js';
 import { tokenize } from '../../engine/tokenizer.js';
 import type { SimServer } from '../../server.js';
 import { parseJsonBody } from '../body.js';
-import { ApiError, NATIVE_JSON, sendError } from '../errors.js';
+import { ApiError, NATIVE_JSON } from '../errors.js';
+import { withRunner } from '../generation.js';
 import type { Exchange } from '../exchange.js';
 import { keepAlive, resolveModel, type ResolvedModel } from '../request-fields.js';
 import type { RouteContext, RouteDef } from '../route.js';
@@ -74,32 +74,12 @@ export interface EmbedRun {
  * ended early (client gone, or 503 sent).
  */
 export async function runEmbedding(ex: Exchange, server: SimServer, model: ResolvedModel, keepAliveMs: number | undefined, tokenCount: number, build: (run: EmbedRun) => string, contentType = NATIVE_JSON): Promise<void> {
-  const lease = await server.residency.acquire(model.key, model.spec, keepAliveMs, ex.effect.timing?.loadMs);
-  let release: (() => void) | null = null;
-  try {
-    if (ex.closed) return;
-    try {
-      release = await server.slots.acquire(ex.signal);
-    } catch (e) {
-      if (!(e instanceof QueueFullError)) throw e;
-      ex.fault('busy');
-      return sendError(ex, ex.envelope, 503, e.message);
-    }
-    if (!release) return;
-    ex.record.startedAt = epochMs();
+  await withRunner(ex, model.key, model.spec, keepAliveMs, async (loadMs) => {
     const rate = ex.effect.timing?.promptTokensPerSec ?? server.settings.prompt_tokens_per_sec;
     if (!(await sleepUntil(now() + (tokenCount / rate) * 1000, ex.signal))) return;
-    const body = build({ loadNs: msToNs(lease.loadMs), totalNs: msToNs(now() - ex.arrived) });
+    const body = build({ loadNs: msToNs(loadMs), totalNs: msToNs(now() - ex.arrived) });
     ex.send(200, { 'Content-Type': contentType }, body);
-  } finally {
-    const done = () => {
-      release?.();
-      lease.release();
-    };
-    // A stalled response keeps its slot busy until the connection goes away, as in generation.
-    if (ex.record.fault === 'stall' && !ex.closed) ex.res.once('close', done);
-    else done();
-  }
+  });
 }
 
 // ---------- handlers ----------

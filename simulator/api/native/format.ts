@@ -1,6 +1,6 @@
 // Ollama's native NDJSON wire format for /api/chat and /api/generate (reference §2.6, §2.7):
 // field order as Ollama writes it, one object per line, metrics only on the final done line.
-import type { Piece, ToolCall } from '../../engine/reply.js';
+import { collectPieces, type Piece, type ToolCall } from '../../engine/reply.js';
 import { tokenId } from '../../engine/tokenizer.js';
 import { NATIVE_JSON } from '../errors.js';
 import type { Formatter, Outcome } from '../generation.js';
@@ -19,18 +19,6 @@ function metrics(o: Outcome): Record<string, number> {
 
 function nativeToolCalls(calls: ToolCall[]): unknown[] {
   return calls.map((c) => ({ id: c.id, function: { index: c.index, name: c.name, arguments: c.arguments } }));
-}
-
-function collect(pieces: Piece[]): { content: string; thinking: string; calls: ToolCall[] } {
-  let content = '';
-  let thinking = '';
-  const calls: ToolCall[] = [];
-  for (const p of pieces) {
-    if (p.kind === 'content') content += p.text;
-    else if (p.kind === 'thinking') thinking += p.text;
-    else calls.push(...p.calls);
-  }
-  return { content, thinking, calls };
 }
 
 const line = (o: unknown): string => JSON.stringify(o) + '\n';
@@ -58,7 +46,7 @@ export function chatFormatter(model: string): Formatter {
     inbandError: (message) => [line({ error: message })],
     malformed: () => malformed(model),
     body: (o) => {
-      const { content, thinking, calls } = collect(o.pieces);
+      const { content, thinking, calls } = collectPieces(o.pieces);
       const body = { model, created_at: createdAt(), message: chatMessage(content, thinking, calls), done: true, done_reason: o.doneReason, ...metrics(o) };
       return { headers: { 'Content-Type': NATIVE_JSON }, body: JSON.stringify(body) };
     },
@@ -77,7 +65,7 @@ export function generateFormatter(model: string, promptTokens: string[], raw: bo
     inbandError: (message) => [line({ error: message })],
     malformed: () => malformed(model),
     body: (o) => {
-      const { content, thinking } = collect(o.pieces);
+      const { content, thinking } = collectPieces(o.pieces);
       const body = {
         model, created_at: createdAt(), response: content, ...(thinking ? { thinking } : {}), done: true,
         done_reason: o.doneReason, ...context(o), ...metrics(o),

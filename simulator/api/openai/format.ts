@@ -2,7 +2,7 @@
 // the current Ollama shape: SSE `data: {json}\n\n` events with no `event:` lines, one id and one
 // `created` per chat stream, role only in the first delta, a separate finish chunk, the usage chunk
 // only with include_usage, then `data: [DONE]`. Non-streamed bodies are JSON ending in a newline.
-import type { Piece, ToolCall } from '../../engine/reply.js';
+import { collectPieces, type Piece, type ToolCall } from '../../engine/reply.js';
 import { hash32 } from '../../engine/random.js';
 import { isPlainObject } from '../../schema.js';
 import type { Exchange, Headers } from '../exchange.js';
@@ -17,19 +17,6 @@ export const sseData = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
 /** The compat layers write bodies with json.Encoder, which ends them with a newline. */
 export const jsonLine = (o: unknown): string => JSON.stringify(o) + '\n';
 export const unixNow = (): number => Math.floor(Date.now() / 1000);
-
-/** What a reply holds once its pieces are put together (the non-streamed view). */
-export function collectPieces(pieces: Piece[]): { content: string; thinking: string; calls: ToolCall[] } {
-  let content = '';
-  let thinking = '';
-  const calls: ToolCall[] = [];
-  for (const p of pieces) {
-    if (p.kind === 'content') content += p.text;
-    else if (p.kind === 'thinking') thinking += p.text;
-    else calls.push(...p.calls);
-  }
-  return { content, thinking, calls };
-}
 
 function usage(o: Outcome): Record<string, number> {
   const { promptEvalCount: prompt, evalCount: completion } = o.stats;
