@@ -1,7 +1,8 @@
 // HAProxy from Debian's package, configured for the fleet: leastconn, L7 retries (connection
 // failures, empty responses, 5xx, response timeout) with redispatch to another server, the
 // scenario's timeout as `timeout server` (an inactivity timeout), active health checks plus
-// observed layer-7 errors. Runs in the foreground (-db).
+// observed layer-7 errors, and `option http-no-delay` (without it HAProxy sends chunked bodies with
+// MSG_MORE and the kernel may hold each token up to 200 ms). Runs in the foreground (-db).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findCommand, notExecutable } from '../executables.js';
