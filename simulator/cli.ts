@@ -31,9 +31,17 @@ export function parsePorts(spec: string): number[] {
   return ports;
 }
 
+/** The package's version, found from dist/simulator/ (built) or simulator/ (run from source). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'ollama-sim') return pkg.version;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return 'unknown';
 }
 
 function parseArgs(argv: string[]) {
@@ -57,8 +65,8 @@ function parseArgs(argv: string[]) {
     .parseSync();
 }
 
-function fleetOptions(args: ReturnType<typeof parseArgs>) {
-  const file: FleetFile = args.config ? loadConfigFile(args.config) : {};
+async function fleetOptions(args: ReturnType<typeof parseArgs>) {
+  const file: FleetFile = args.config ? await loadConfigFile(args.config) : {};
   const defaults: ServerOverrides = { ...file.defaults };
   if (args.models !== undefined) {
     const models = args.models.split(',').map((m) => m.trim()).filter(Boolean);
@@ -86,7 +94,7 @@ async function main(): Promise<void> {
   try {
     const args = parseArgs(hideBin(process.argv));
     quiet = args.quiet;
-    fleet = await startFleet(fleetOptions(args));
+    fleet = await startFleet(await fleetOptions(args));
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
     const msg = err.code === 'EADDRINUSE' ? `port ${err.port} is already in use (${err.address}:${err.port})`

@@ -192,7 +192,11 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const fleet = new Fleet(options);
   const entries = typeof options.servers === 'number' ? Array.from({ length: options.servers }, () => 0) : options.servers ?? [0];
   try {
-    for (const entry of entries) await fleet.addServer(typeof entry === 'number' ? { port: entry } : entry);
+    // Bind in parallel (100 servers start in a fraction of the time); every server that did start
+    // is registered, so the catch below stops them all if any one failed.
+    const started = await Promise.allSettled(entries.map((entry) => fleet.addServer(typeof entry === 'number' ? { port: entry } : entry)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     if (options.controlPort !== null) await fleet.startControl(options.controlPort ?? 0);
   } catch (e) {
     await fleet.stop();

@@ -166,12 +166,26 @@ export interface ParseOptions {
   emptyMessage: string;
 }
 
+let memoText: string | null = null;
+let memoValue: unknown;
+
+/**
+ * JSON.parse with a one-entry memo: the journal (summarizeBody) and then the route's handler read
+ * the same body in the same request, and a body can be megabytes. The handler's read clears it.
+ */
+export function parseJsonOnce(text: string, keep = true): unknown {
+  const value = text === memoText ? memoValue : JSON.parse(text);
+  memoText = keep ? text : null;
+  memoValue = keep ? value : undefined;
+  return value;
+}
+
 /** Parses and type-checks a body; throws ApiError(400) with Ollama's messages. */
 export function parseJsonBody(text: string, opts: ParseOptions): Record<string, unknown> {
   if (text.trim() === '') throw new ApiError(400, opts.emptyMessage);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonOnce(text, false);
   } catch {
     // Not one clean value: Go may still accept it (trailing bytes) or names the error its way.
     try {

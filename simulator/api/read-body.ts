@@ -3,6 +3,7 @@
 // intact), a capped copy, and the model and stream flag when the body is JSON.
 import { createHash } from 'node:crypto';
 import type { JournalRecord } from '../journal.js';
+import { parseJsonOnce } from './body.js';
 import type { Exchange } from './exchange.js';
 
 export const JOURNAL_BODY_CAP = 4096;
@@ -35,7 +36,7 @@ export function summarizeBody(record: JournalRecord, body: string): { parsed: un
   if (!body) return { parsed: undefined, model: null };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = parseJsonOnce(body);
   } catch {
     return { parsed: undefined, model: null };
   }

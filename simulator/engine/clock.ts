@@ -31,3 +31,16 @@ export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<bool
 }
 
 export const sleep = (ms: number, signal?: AbortSignal): Promise<boolean> => sleepUntil(now() + ms, signal);
+
+let isoMs = 0;
+let isoText = '';
+
+/** `new Date().toISOString()`, computed once per millisecond: every streamed line carries one. */
+export function isoNow(): string {
+  const t = Date.now();
+  if (t !== isoMs) {
+    isoMs = t;
+    isoText = new Date(t).toISOString();
+  }
+  return isoText;
+}

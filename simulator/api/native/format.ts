@@ -1,13 +1,14 @@
 // Ollama's native NDJSON wire format for /api/chat and /api/generate (reference §2.6, §2.7):
 // field order as Ollama writes it, one object per line, metrics only on the final done line.
 import { collectPieces, type Piece, type ToolCall } from '../../engine/reply.js';
+import { isoNow } from '../../engine/clock.js';
 import { tokenId } from '../../engine/tokenizer.js';
 import { NATIVE_JSON } from '../errors.js';
 import type { Formatter, Outcome } from '../generation.js';
 
 const NDJSON = { 'Content-Type': 'application/x-ndjson' };
 
-const createdAt = (): string => new Date().toISOString();
+const createdAt = isoNow;
 
 function metrics(o: Outcome): Record<string, number> {
   const s = o.stats;
@@ -35,11 +36,13 @@ function chatMessage(content: string, thinking: string, calls: ToolCall[]): Reco
 }
 
 export function chatFormatter(model: string): Formatter {
+  const chatPrefix = `{"model":${JSON.stringify(model)},"created_at":`;
   return {
     streamHeaders: NDJSON,
     piece: (p) => {
-      const message =
-        p.kind === 'content' ? chatMessage(p.text, '', []) : p.kind === 'thinking' ? chatMessage('', p.text, []) : chatMessage('', '', p.calls);
+      // The hot path (one call per token): plain text, written without building objects.
+      if (p.kind === 'content') return [`${chatPrefix}"${createdAt()}","message":{"role":"assistant","content":${JSON.stringify(p.text)}},"done":false}\n`];
+      const message = p.kind === 'thinking' ? chatMessage('', p.text, []) : chatMessage('', '', p.calls);
       return [line({ model, created_at: createdAt(), message, done: false })];
     },
     final: (o) => [line({ model, created_at: createdAt(), message: { role: 'assistant', content: '' }, done: true, done_reason: o.doneReason, ...metrics(o) })],
