@@ -9,14 +9,37 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
 
 export const msToNs = (ms: number): number => Math.max(0, Math.round(ms * 1e6));
 
+// Short sleeps (the gap between two tokens) share one timer per millisecond: at 1,000 streams the
+// loop then wakes at most once a millisecond instead of 50,000 times a second, and no abort listener
+// is attached and removed per token (the sleeper learns at wake-up that its client left, at most
+// one token interval late).
+const SHARED_BELOW_MS = 100;
+const buckets = new Map<number, Array<() => void>>();
+
+function wakeAt(deadline: number, wake: () => void): void {
+  const slot = Math.ceil(deadline);
+  let list = buckets.get(slot);
+  if (!list) {
+    const due: Array<() => void> = (list = []);
+    buckets.set(slot, due);
+    setTimeout(() => {
+      buckets.delete(slot);
+      for (const fn of due) fn();
+    }, Math.max(0, slot - now())).unref();
+  }
+  list.push(wake);
+}
+
 /**
- * Resolves at `deadline` (a `now()` value), or early with `false` when the signal aborts. The
- * timer is unref'd: a pending sleep never keeps a finished process alive.
+ * Resolves at `deadline` (a `now()` value) with true, or with false once the signal has aborted
+ * (long sleeps end early on abort; short ones notice at wake-up). Timers are unref'd: a pending
+ * sleep never keeps a finished process alive.
  */
 export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   const delay = deadline - now();
   if (delay <= 0) return Promise.resolve(true);
+  if (delay < SHARED_BELOW_MS) return new Promise((resolve) => wakeAt(deadline, () => resolve(!signal?.aborted)));
   return new Promise((resolve) => {
     const onAbort = () => {
       clearTimeout(timer);
@@ -26,6 +49,7 @@ export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<bool
       signal?.removeEventListener('abort', onAbort);
       resolve(true);
     }, delay);
+    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
