@@ -10,10 +10,13 @@ import { answerBound, nextRecordCompleted } from './lib/classic.js';
 const TOKENS = 20;
 const TOKENS_PER_SEC = 20; // a 1 s stream, 50 ms between tokens
 const MARGIN_MS = 300;
+const INTERVAL_MS = 1000 / TOKENS_PER_SEC;
+/** The median gap between two tokens at the client must be at least this share of the backend's. */
+const MIN_GAP_SHARE = 0.5;
 
 const scenario: Scenario = {
   name: 'streaming-timing',
-  description: `Time to first token and the spread of the tokens through the balancer stay within ${MARGIN_MS} ms of the backend's (journal firstByteAt/endedAt vs client arrival times).`,
+  description: `Time to first token and the spread of the tokens through the balancer stay within ${MARGIN_MS} ms of the backend's (journal firstByteAt/endedAt vs client arrival times), and the median gap between tokens stays at least ${MIN_GAP_SHARE * 100}% of the backend's ${INTERVAL_MS} ms (no bursts).`,
   tags: ['classic', 'streaming', 'timing'],
   needs: (t) => (t.streams ? null : 'needs streams (passes responses through as they arrive)'),
   fleet: { defaults: { tokens_per_sec: TOKENS_PER_SEC, num_tokens: TOKENS, load_ms: 0 } },
@@ -31,6 +34,12 @@ const scenario: Scenario = {
     const backendSpan = record.endedAt! - record.firstByteAt!;
     const clientSpan = ex.lines.at(-1)!.at - clientFirst;
     expect(clientSpan >= backendSpan - MARGIN_MS, `the backend spread its ${record.linesWritten} lines over ${Math.round(backendSpan)} ms, the client got them within ${Math.round(clientSpan)} ms (margin ${MARGIN_MS} ms): the balancer buffers the stream`);
+    // Token lines only (the done line follows the last token at once). A balancer that holds
+    // chunks and lets them out in bursts keeps the overall span but not the spacing.
+    const tokenTimes = ex.lines.slice(0, -1).map((l) => l.at);
+    const gaps = tokenTimes.slice(1).map((t, i) => t - tokenTimes[i]).sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)] ?? 0;
+    expect(median >= INTERVAL_MS * MIN_GAP_SHARE, `the median gap between tokens at the client was ${median.toFixed(1)} ms; backend :${record.server} wrote one every ${INTERVAL_MS} ms (at least ${INTERVAL_MS * MIN_GAP_SHARE} ms expected): the balancer releases tokens in bursts`);
   },
 };
 
