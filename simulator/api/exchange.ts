@@ -116,6 +116,15 @@ export class Exchange {
   write(text: string | Buffer, records = 1, tokens = 0): void {
     if (this.closed || this.cutTaken) return;
     const byteCut = this.cut?.afterBytes;
+    if (byteCut === undefined && this.effect.bytesPerSec === undefined) {
+      // The per-token hot path: strings go to the socket as they are (no Buffer copy).
+      this.markFirstByte();
+      const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+      if (size) this.res.write(text);
+      else this.res.flushHeaders();
+      this.count(size, records, tokens);
+      return;
+    }
     let data = typeof text === 'string' ? Buffer.from(text) : text;
     if (byteCut !== undefined && this.record.bytesWritten + data.length >= byteCut) {
       data = data.subarray(0, Math.max(0, byteCut - this.record.bytesWritten));
@@ -126,7 +135,11 @@ export class Exchange {
       return;
     }
     this.push(data);
-    this.record.bytesWritten += data.length;
+    this.count(data.length, records, tokens);
+  }
+
+  private count(bytes: number, records: number, tokens: number): void {
+    this.record.bytesWritten += bytes;
     this.record.linesWritten += records;
     this.record.tokensWritten += tokens;
   }

@@ -56,7 +56,7 @@ function speeds(ex: Exchange): { interval: number; promptRate: number } {
 }
 
 function writeRecords(ex: Exchange, records: string[], tokens = 0): void {
-  if (records.length) ex.write(records.join(''), records.length, tokens);
+  if (records.length) ex.write(records.length === 1 ? records[0] : records.join(''), records.length, tokens);
 }
 
 /**
@@ -96,20 +96,20 @@ export async function withRunner(ex: Exchange, modelKey: string, spec: ModelSpec
 export async function runGeneration(ex: Exchange, job: GenerationJob, fmt: Formatter): Promise<void> {
   const server = ex.server;
   await withRunner(ex, job.modelKey, job.spec, job.keepAliveMs, async (loadMs, slotAt) => {
-    const emitted: string[] = [];
+    const emitted = { count: 0 };
     if (job.stream) server.activeStreams++;
     try {
       await emit(ex, job, fmt, loadMs, slotAt, emitted);
     } finally {
       if (job.stream) server.activeStreams--;
       // The slot's cache holds what the runner evaluated, even if the client left early.
-      server.kv.store(job.modelKey, [...job.promptTokens, ...emitted]);
+      server.kv.store(job.modelKey, [...job.promptTokens, ...job.reply.tokens.slice(0, emitted.count)]);
     }
   });
 }
 
 /** Paces the pieces out and ends the response as the behavior's cut says (or normally). */
-async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: number, slotAt: number, emitted: string[]): Promise<void> {
+async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: number, slotAt: number, emitted: { count: number }): Promise<void> {
   const { interval, promptRate } = speeds(ex);
   const cached = ex.server.kv.match(job.modelKey, job.promptTokens);
   const promptEvalCount = Math.max(1, job.promptTokens.length - cached);
@@ -129,7 +129,7 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
     }
     tokensSoFar += piece.tokens;
     lastTokenAt = now();
-    emitted.push(...job.reply.tokens.slice(emitted.length, tokensSoFar));
+    emitted.count = tokensSoFar;
     if (job.stream) {
       if (i === 0) ex.head(200, fmt.streamHeaders);
       writeRecords(ex, fmt.piece(piece, i), piece.tokens);
