@@ -5,17 +5,9 @@
 // server never listens itself; nginx and HAProxy kept sending requests to "down" backends.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chatRequest, request, setBehavior, streamedLines, wireFleet } from './wire.js';
+import { chatRequest, request, setBehavior, streamedLines, fleetPerTest } from './wire.js';
 
-type Harness = Awaited<ReturnType<typeof wireFleet>>;
-let h: Harness;
-
-test.before.each(async () => {
-  h = await wireFleet();
-});
-test.after.each(async () => {
-  await h.close();
-});
+const h = fleetPerTest(test);
 
 test('closing the listener closes an idle keep-alive connection', async () => {
   const c = h.open().send(request('GET', '/'));

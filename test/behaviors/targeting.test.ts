@@ -3,17 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Fleet } from '../../simulator/index.js';
-import { control, setBehavior, wireFleet } from './wire.js';
+import { control, setBehavior, fleetPerTest, wireFleet } from './wire.js';
 
-type Harness = Awaited<ReturnType<typeof wireFleet>>;
-let h: Harness;
-
-test.before.each(async () => {
-  h = await wireFleet();
-});
-test.after.each(async () => {
-  await h.close();
-});
+const h = fleetPerTest(test);
 
 async function chat(fleet: Fleet, model = 'test-model', port = fleet.ports[0]): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/api/chat`, {

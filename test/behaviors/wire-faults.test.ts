@@ -2,17 +2,9 @@
 // ends (FIN = 'end', RST = ECONNRESET, refused = ECONNREFUSED, or silence with the socket open).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chatRequest, connectResult, control, parseResponse, request, setBehavior, streamedLines, wireFleet } from './wire.js';
+import { chatRequest, connectResult, control, parseResponse, request, setBehavior, streamedLines, fleetPerTest, wireFleet } from './wire.js';
 
-type Harness = Awaited<ReturnType<typeof wireFleet>>;
-let h: Harness;
-
-test.before.each(async () => {
-  h = await wireFleet();
-});
-test.after.each(async () => {
-  await h.close();
-});
+const h = fleetPerTest(test);
 
 /** How long "silent" must last to count: the one place a bounded wait is the assertion itself. */
 const SILENCE_MS = 300;

@@ -1,6 +1,7 @@
 // A raw HTTP/1.1 client over node:net, for tests that assert on the bytes and the TCP events a
 // simulated server produces: what arrived, whether it ended with FIN ('end'), RST (ECONNRESET),
 // or nothing at all. Every wait has a deadline and rejects with what was seen so far.
+import type { Test } from 'uvu';
 import net from 'node:net';
 import { startFleet, type Fleet } from '../../simulator/index.js';
 
@@ -182,6 +183,23 @@ export async function wireFleet(options: Parameters<typeof startFleet>[0] = {}):
       await fleet.stop();
     },
   };
+}
+
+export type WireFleet = Awaited<ReturnType<typeof wireFleet>>;
+
+/**
+ * A fresh fleet for every test of a suite, stopped after it. The returned object is filled in
+ * before each test: `const h = fleetPerTest(test); ... h.fleet, h.port, h.open()`.
+ */
+export function fleetPerTest(suite: Test, options: Parameters<typeof startFleet>[0] = {}): WireFleet {
+  const h = {} as WireFleet;
+  suite.before.each(async () => {
+    Object.assign(h, await wireFleet(options));
+  });
+  suite.after.each(async () => {
+    await h.close();
+  });
+  return h;
 }
 
 /** ECONNREFUSED or another connect error code, or 'connected'. */

@@ -3,17 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BEHAVIOR_TYPES } from '../../simulator/index.js';
-import { chatRequest, connectResult, control, setBehavior, streamedLines, wireFleet } from '../behaviors/wire.js';
+import { chatRequest, connectResult, control, setBehavior, streamedLines, fleetPerTest } from '../behaviors/wire.js';
 
-type Harness = Awaited<ReturnType<typeof wireFleet>>;
-let h: Harness;
-
-test.before.each(async () => {
-  h = await wireFleet({ servers: 2 });
-});
-test.after.each(async () => {
-  await h.close();
-});
+const h = fleetPerTest(test, { servers: 2 });
 
 async function chat(port: number, model = 'test-model'): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/api/chat`, {

@@ -1,17 +1,9 @@
 // GET /metrics: Prometheus text with request outcomes per server/endpoint and the live gauges.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chatRequest, control, setBehavior, streamedLines, wireFleet } from '../behaviors/wire.js';
+import { chatRequest, control, setBehavior, streamedLines, fleetPerTest } from '../behaviors/wire.js';
 
-type Harness = Awaited<ReturnType<typeof wireFleet>>;
-let h: Harness;
-
-test.before.each(async () => {
-  h = await wireFleet({ servers: 2 });
-});
-test.after.each(async () => {
-  await h.close();
-});
+const h = fleetPerTest(test, { servers: 2 });
 
 function sample(text: string, name: string, labels: Record<string, string | number>): number | null {
   const l = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');

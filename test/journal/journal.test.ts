@@ -3,17 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Fleet } from '../../simulator/index.js';
-import { chatRequest, control, setBehavior, streamedLines, wireFleet } from '../behaviors/wire.js';
+import { chatRequest, control, setBehavior, streamedLines, fleetPerTest, wireFleet } from '../behaviors/wire.js';
 
-type Harness = Awaited<ReturnType<typeof wireFleet>>;
-let h: Harness;
-
-test.before.each(async () => {
-  h = await wireFleet();
-});
-test.after.each(async () => {
-  await h.close();
-});
+const h = fleetPerTest(test);
 
 async function chat(fleet: Fleet, extra: Record<string, unknown> = {}): Promise<number> {
   const res = await fetch(`${fleet.urls[0]}/api/chat`, {
