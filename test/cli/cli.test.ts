@@ -46,9 +46,10 @@ test.after.each(() => {
   for (const c of children.splice(0)) signal(c, 'SIGKILL');
 });
 
-test('serves the listed ports, answers like Ollama, and exits 0 on SIGINT with nothing left listening', async () => {
+test('`npx ollama-sim` in the clone serves the listed ports, answers like Ollama, and exits on Ctrl-C with nothing left listening', async () => {
   const [control, a, b] = await freePorts(3);
-  const child = start(['--control-port', String(control), '--server-ports', `${a},${b}`]);
+  // As a user runs it after `npm ci` (whose prepare step builds dist/).
+  const child = start(['ollama-sim', '--control-port', String(control), '--server-ports', `${a},${b}`], root, 'npx', ['--no-install']);
   const lines = await waitForLines(child, 3);
   const [lo, hi] = [a, b].sort((x, y) => x - y);
   assert.equal(lines, [`Control API: http://127.0.0.1:${control}`, `Ollama server: http://127.0.0.1:${lo}`, `Ollama server: http://127.0.0.1:${hi}`]);
@@ -56,8 +57,18 @@ test('serves the listed ports, answers like Ollama, and exits 0 on SIGINT with n
   const status = (await (await fetch(`http://127.0.0.1:${control}/status`)).json()) as { servers: Array<{ port: number }> };
   assert.equal(status.servers.map((s) => s.port), [a, b].sort((x, y) => x - y));
   signal(child, 'SIGINT');
-  assert.is(await exited(child), 0);
+  await exited(child);
   for (const p of [control, a, b]) assert.ok(await refuses(p), `port ${p} still accepts connections`);
+  assert.ok(await groupGone(child.pid!), 'a process of the npx group outlived Ctrl-C');
+});
+
+test('SIGINT to the simulator itself: exit code 0', async () => {
+  const [control, a] = await freePorts(2);
+  const child = start(['--control-port', String(control), '--server-ports', String(a)]);
+  await waitForLines(child, 2);
+  signal(child, 'SIGINT');
+  assert.is(await exited(child), 0);
+  assert.ok(await refuses(a));
 });
 
 test('SIGTERM also closes every socket, including an open stream, and exits 0', async () => {
