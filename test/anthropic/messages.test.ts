@@ -3,25 +3,17 @@
 // faults show: an in-band error ends the stream with no more events and no message_stop.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startFleet, type Fleet } from '../../simulator/index.js';
-import { FAST, rawPost, sseData, sseEvents } from '../openai/raw-client.js';
+import type { Fleet } from '../../simulator/index.js';
+import { rawPost, sseData, sseEvents, FAST, fleetPerSuite } from '../openai/raw-client.js';
 
 let fleet: Fleet;
 let url: string;
 let port: number;
 
-test.before(async () => {
-  fleet = await startFleet({ servers: 1, controlPort: 0, defaults: FAST });
+fleetPerSuite(test, (f) => {
+  fleet = f;
   url = fleet.urls[0];
   port = fleet.ports[0];
-});
-
-test.after(async () => {
-  await fleet.stop();
-});
-
-test.after.each(() => {
-  fleet.setBehavior(port, { type: 'Normal' });
 });
 
 const msg = (extra: Record<string, unknown> = {}) => ({ model: 'llama3.2', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], ...extra });

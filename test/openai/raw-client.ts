@@ -1,6 +1,8 @@
 // A raw HTTP client for the compatibility-layer tests: the exact bytes of a response and whether
 // it ended cleanly (a terminating chunk) or the connection went away mid-body.
 import http from 'node:http';
+import type { Test } from 'uvu';
+import { startFleet, type Fleet } from '../../simulator/index.js';
 
 export interface RawResponse {
   status: number;
@@ -59,3 +61,21 @@ export function sseEvents(text: string): string[] {
 
 /** Settings that make generation fast and deterministic in length. */
 export const FAST = { tokens_per_sec: 2000, load_ms: 0, num_tokens: 6 };
+
+/**
+ * One fleet (FAST settings) for a whole suite: `started` gets it before the first test; it is
+ * stopped after the last, and each test's behavior change is undone after that test.
+ */
+export function fleetPerSuite(suite: Test, started: (fleet: Fleet) => void): void {
+  let fleet: Fleet;
+  suite.before(async () => {
+    fleet = await startFleet({ servers: 1, controlPort: 0, defaults: FAST });
+    started(fleet);
+  });
+  suite.after(async () => {
+    await fleet.stop();
+  });
+  suite.after.each(() => {
+    fleet.setBehavior(fleet.ports[0], { type: 'Normal' });
+  });
+}

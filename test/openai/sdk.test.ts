@@ -4,21 +4,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import OpenAI from 'openai';
-import { startFleet, type Fleet } from '../../simulator/index.js';
-import { FAST } from './raw-client.js';
+import type { Fleet } from '../../simulator/index.js';
+import { FAST, fleetPerSuite } from './raw-client.js';
 
 let fleet: Fleet;
 let client: OpenAI;
 let url: string;
 
-test.before(async () => {
-  fleet = await startFleet({ servers: 1, controlPort: 0, defaults: FAST });
+fleetPerSuite(test, (f) => {
+  fleet = f;
   url = fleet.urls[0];
   client = new OpenAI({ baseURL: url + '/v1', apiKey: 'ollama', maxRetries: 0 });
-});
-
-test.after(async () => {
-  await fleet.stop();
 });
 
 const user = (content: string) => [{ role: 'user' as const, content }];

@@ -4,24 +4,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFleet, type Fleet } from '../../simulator/index.js';
-import { FAST, rawPost, rawRequest, sseData } from './raw-client.js';
+import { rawPost, rawRequest, sseData, FAST, fleetPerSuite } from './raw-client.js';
 
 let fleet: Fleet;
 let url: string;
 let port: number;
 
-test.before(async () => {
-  fleet = await startFleet({ servers: 1, controlPort: 0, defaults: FAST });
+fleetPerSuite(test, (f) => {
+  fleet = f;
   url = fleet.urls[0];
   port = fleet.ports[0];
-});
-
-test.after(async () => {
-  await fleet.stop();
-});
-
-test.after.each(() => {
-  fleet.setBehavior(port, { type: 'Normal' });
 });
 
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], stream: true, ...extra });
