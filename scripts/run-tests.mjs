@@ -10,6 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const SKIP_MARKER = 'SKIPPED (needs'; // as test/requirements.ts prints it
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 10 * 60_000);
 const filters = process.argv.slice(2);
@@ -43,10 +44,12 @@ function runFile(file) {
       const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
       const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? 0);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      // Lines printed by test/requirements.ts for a test skipped because a program is missing.
+      const needs = out.split('\n').filter((l) => l.startsWith(SKIP_MARKER));
       let failed = total - passed - skipped;
       // A file that crashed, timed out or exited non-zero without a failed test still counts once.
       if (code !== 0 && failed === 0) failed = 1;
-      resolve({ file, passed, failed, skipped });
+      resolve({ file, passed, failed, skipped, needs });
     });
   });
 }
@@ -64,5 +67,7 @@ const sum = (k) => results.reduce((n, r) => n + r[k], 0);
 const failedFiles = results.filter((r) => r.failed > 0).map((r) => relative(root, r.file));
 console.log(`\nfiles: ${files.length}, duration: ${((Date.now() - started) / 1000).toFixed(1)}s`);
 if (failedFiles.length) console.log(`failing files: ${failedFiles.join(', ')}`);
+const needs = results.flatMap((r) => r.needs);
+if (needs.length) console.log(`\n${needs.length} test(s) skipped because a program is missing (OLLAMA_SIM_REQUIRE=all makes this a failure):\n  ${needs.join('\n  ')}`);
 console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
 process.exit(sum('failed') > 0 || files.length === 0 ? 1 : 0);

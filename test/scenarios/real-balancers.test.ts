@@ -2,21 +2,24 @@
 // runner/targets/{nginx,haproxy}.ts): every scenario's verdict must equal scenarios/verdicts.json,
 // the table the README shows. A change in a scenario, a target config or the simulator that flips
 // a verdict fails here, naming the scenario, both verdicts and the failure reason. A missing binary
-// fails too (CI installs both): a skip would hide exactly what this test is for.
+// is a loud skip on a developer's machine and a failure in CI (OLLAMA_SIM_REQUIRE, test/requirements.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { testNeeding } from '../requirements.js';
 import { runScenarios, type ScenarioResult } from '../../runner/harness.js';
 import { resolveTarget } from '../../runner/targets/index.js';
 import { loadVerdicts, REAL_BALANCERS, type ExpectedVerdict, type RealBalancer } from '../../scenarios/lib/verdicts.js';
 
 const JOBS = 4; // as `npm run scenarios -- --jobs 4`, with which the verdicts were recorded
-const INSTALL_HINT = 'install nginx/haproxy (apt-get install -y nginx haproxy) — .ci/run does';
 
 const expected = loadVerdicts();
 
-async function requireInstalled(target: RealBalancer): Promise<void> {
-  const unavailable = await resolveTarget({ target }).unavailable({ binPath: undefined });
-  if (unavailable !== null) assert.unreachable(`${unavailable}: ${INSTALL_HINT}`);
+function requirement(target: RealBalancer) {
+  return {
+    name: target,
+    missing: () => resolveTarget({ target }).unavailable({ binPath: undefined }),
+    install: `apt-get install -y ${target}`,
+  };
 }
 
 function mismatch(r: ScenarioResult, want: ExpectedVerdict | undefined): string | null {
@@ -27,8 +30,7 @@ function mismatch(r: ScenarioResult, want: ExpectedVerdict | undefined): string 
 }
 
 for (const target of REAL_BALANCERS) {
-  test(`${target}: every scenario's verdict equals scenarios/verdicts.json`, async () => {
-    await requireInstalled(target);
+  await testNeeding(requirement(target), `${target}: every scenario's verdict equals scenarios/verdicts.json`, async () => {
     const results = await runScenarios({ target, jobs: JOBS, handleSignals: false });
     const want = expected[target];
     const problems = results.flatMap((r) => mismatch(r, want.get(r.scenario)) ?? []);
