@@ -1,13 +1,12 @@
 // A bounded record of every request each server saw: who asked for what, when its bytes left, and
 // how it ended. Scenarios assert on this instead of sleeping and hoping. Each server keeps a ring of
 // the newest `capacity` records, so memory stays flat on long runs.
+import type { CutName } from './cuts/registry.js';
 
 export type Outcome = 'in_progress' | 'completed' | 'client_aborted' | 'fault';
 
-/** Faults a behavior put on the wire, as recorded in `fault`. */
-export type FaultKind =
-  | 'http_error' | 'custom' | 'hang' | 'reset' | 'fin' | 'stall' | 'inband_error' | 'truncate'
-  | 'malformed_json' | 'malformed_framing' | 'busy' | 'cancelled';
+/** Faults a behavior put on the wire, as recorded in `fault`: a cut (by its name), or an answer in its place. */
+export type FaultKind = CutName | 'http_error' | 'custom' | 'hang' | 'busy' | 'cancelled';
 
 export interface JournalRecord {
   /** Fleet-wide increasing id; `GET /journal?since=ID` returns newer records. */

@@ -9,7 +9,7 @@ import { epochMs, sleep } from '../engine/clock.js';
 import type { JournalRecord } from '../journal.js';
 import type { SimServer } from '../server.js';
 import { corsPreflight, corsHeaders } from './cors.js';
-import { ApiError, sendError } from './errors.js';
+import { ApiError } from './errors.js';
 import { Exchange } from './exchange.js';
 import { readBody, summarizeBody } from './read-body.js';
 import { ROUTES, type RouteDef } from './routes.js';
@@ -46,17 +46,17 @@ async function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, a
     case 'hang':
       ex.hang();
       return false;
-    case 'reset':
-      ex.resetNow();
+    case 'cut':
+      ex.cutNow(effect.cut);
       return false;
     case 'error':
       ex.fault('http_error');
-      sendError(ex, route.envelope, effect.status, effect.message, effect.headers);
+      ex.sendError(effect.status, effect.message, effect.headers);
       return false;
     case 'model_not_found': {
       ex.fault('http_error');
       const name = effect.model ?? model ?? '';
-      sendError(ex, route.envelope, 404, route.notFound ? route.notFound(name) : `model '${name}' not found`);
+      ex.sendError(404, route.notFound ? route.notFound(name) : `model '${name}' not found`);
       return false;
     }
     case 'custom':
@@ -86,7 +86,7 @@ async function dispatch(server: SimServer, route: RouteDef, c: Context<Env>): Pr
     await route.handle({ ex, server, body, parsed, params: c.req.param() as Record<string, string> });
   } catch (e) {
     if (e instanceof ApiError) {
-      sendError(ex, e.envelope ?? route.envelope, e.status, e.message, e.headers);
+      ex.sendError(e.status, e.message, e.headers, e.envelope);
     } else {
       // gin's Recovery middleware: 500 with an empty body.
       console.error(`ollama-sim ${server.url}: ${ex.record.method} ${ex.record.path}:`, e);

@@ -1,7 +1,7 @@
 // Error responses in each API family's own envelope (reference §3): native `{"error":"..."}`,
 // OpenAI `{"error":{"message","type","param","code"}}`, Anthropic `{"type":"error","error":{...}}`.
 import { randomBytes } from 'node:crypto';
-import type { Exchange, Headers } from './exchange.js';
+import type { Headers } from '../cuts/types.js';
 
 export type Envelope = 'native' | 'openai' | 'anthropic';
 
@@ -37,11 +37,6 @@ export function errorBody(envelope: Envelope, status: number, message: string): 
         body: JSON.stringify({ type: 'error', error: { type: anthropicType(status), message }, request_id: `req_${randomBytes(12).toString('hex')}` }) + '\n',
       };
   }
-}
-
-export function sendError(ex: Exchange, envelope: Envelope, status: number, message: string, headers: Headers = {}): void {
-  const { contentType, body } = errorBody(envelope, status, message);
-  ex.send(status, { 'Content-Type': contentType, ...headers }, body);
 }
 
 /** A request that cannot be served, found while validating it. */

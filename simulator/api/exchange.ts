@@ -1,15 +1,21 @@
 // One request and its response on the wire. Every byte a simulated server sends goes through here,
-// so the journal counts what really left, and the faults a behavior asks for (RST, FIN without a
-// terminator, silence, broken framing, trickled bytes) happen on the real socket.
+// so the journal counts what really left, and the behavior's modifiers (trickled bytes, a byte
+// budget) and its cut happen on the real socket. What a cut does is its file in simulator/cuts/;
+// this writer takes it where the behavior asks (after N chunks, instead of a body, after N bytes,
+// before any response) and provides the wire actions the cuts use (CutWire).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Cut, CutAction, Effect } from '../behaviors/types.js';
+import type { Effect } from '../behaviors/types.js';
+import { cutDefinition, type Cut } from '../cuts/registry.js';
+import type { Chunk, CutResult, CutWire, Headers, StreamFormat, WholeBody } from '../cuts/types.js';
 import { epochMs, now } from '../engine/clock.js';
 import type { FaultKind, JournalRecord } from '../journal.js';
 import type { SimServer } from '../server.js';
-import { sendError, type Envelope } from './errors.js';
+import { errorBody, type Envelope } from './errors.js';
 
-export type Headers = Record<string, string>;
+export type { Headers } from '../cuts/types.js';
+
+const NO_BODY = (): WholeBody => ({ headers: {}, body: '' });
 
 // One reason for every abort: AbortController.abort() without one builds a DOMException (with a
 // stack trace) per response, a measurable share of a request's CPU.
@@ -22,7 +28,7 @@ const RESPONSE_CLOSED = new Error('response closed');
  */
 export const RESET_AFTER_DATA_MS = 50;
 
-export class Exchange {
+export class Exchange implements CutWire {
   readonly arrived = now();
   /** Aborts when the client goes away before the response finished. */
   private aborter: AbortController | null = null;
@@ -33,8 +39,12 @@ export class Exchange {
   /** Added to every response head (CORS). */
   extraHeaders: Headers = {};
   private ended = false;
-  /** A cut's wire action was taken: nothing more may be written (no late terminator). */
-  private cutTaken = false;
+  /** A socket cut was taken: nothing more may leave through HTTP (no late terminator). */
+  private sealed = false;
+  /** The cut replaced the non-streamed body; what its whole form sends goes out as it is. */
+  private wholeCutTaken = false;
+  /** A cut keeps the response open and silent (stall): the runner slot stays taken until it closes. */
+  held = false;
   private outbox: Buffer[] = [];
   private draining: Promise<void> | null = null;
 
@@ -114,7 +124,7 @@ export class Exchange {
 
   /** Writes body text; `records` is how many lines/events it holds, `tokens` how many tokens. */
   write(text: string | Buffer, records = 1, tokens = 0): void {
-    if (this.closed || this.cutTaken) return;
+    if (this.closed || this.sealed) return;
     const byteCut = this.cut?.afterBytes;
     if (byteCut === undefined && this.effect.bytesPerSec === undefined) {
       // The per-token hot path: strings go to the socket as they are (no Buffer copy).
@@ -130,8 +140,8 @@ export class Exchange {
       data = data.subarray(0, Math.max(0, byteCut - this.record.bytesWritten));
       this.push(data);
       this.record.bytesWritten += data.length;
-      this.cutTaken = true;
-      this.afterOutbox(() => this.carryOut(this.cut!.action));
+      this.sealed = true;
+      this.afterOutbox(() => this.cutMidBody());
       return;
     }
     this.push(data);
@@ -183,9 +193,12 @@ export class Exchange {
   end(text?: string | Buffer, records = 1): void {
     if (text) this.write(text, records);
     this.afterOutbox(() => {
-      if (this.closed || this.cutTaken || this.res.writableEnded) return;
+      if (this.closed || this.sealed || this.res.writableEnded) return;
       // A body shorter than a byte cut (AbruptClose) still ends with the cut, not a clean end.
-      if (this.cut?.afterBytes !== undefined) return this.applyCut(this.cut.action);
+      if (this.cut?.afterBytes !== undefined) {
+        this.sealed = true;
+        return this.cutMidBody();
+      }
       this.markFirstByte();
       this.res.end();
     });
@@ -196,15 +209,15 @@ export class Exchange {
    * successful non-streamed response (nothing partial of a JSON body is ever sent, as in Ollama).
    */
   send(status: number, headers: Headers, body: string | Buffer = ''): void {
-    if (this.cut?.afterTokens !== undefined && status < 300 && !this.cutDone) {
-      this.cutWholeResponse(this.cut, () => ({ headers, body: body.toString() }));
+    if (this.cut?.afterTokens !== undefined && status < 300 && !this.wholeCutTaken) {
+      this.cutWhole(() => ({ headers, body: body.toString() }));
       return;
     }
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
     this.head(status, { ...headers, 'Content-Length': String(buf.length) });
     if (this.effect.bytesPerSec === undefined && this.cut?.afterBytes === undefined) {
       // The common case: head and body leave in one write.
-      if (this.closed || this.cutTaken) return;
+      if (this.closed || this.sealed) return;
       this.markFirstByte();
       this.record.bytesWritten += buf.length;
       if (buf.length) this.record.linesWritten++;
@@ -215,38 +228,10 @@ export class Exchange {
     this.end();
   }
 
-  private cutDone = false;
-
-  /** A token cut on a non-streamed response: what a client sees instead of the body. */
-  cutWholeResponse(cut: Cut, build: () => { headers: Headers; body: string }): void {
-    this.cutDone = true;
-    switch (cut.action) {
-      case 'inband_error':
-        // Ollama answers a generation error on a non-streamed request with a 500.
-        this.fault('inband_error');
-        sendError(this, this.envelope, 500, cut.message ?? 'an error was encountered while running the model');
-        return;
-      case 'truncate': {
-        this.fault('truncate');
-        const { headers, body } = build();
-        this.head(200, headers);
-        this.write(body.slice(0, Math.floor(body.length / 2)));
-        this.end();
-        return;
-      }
-      case 'malformed_json': {
-        this.fault('malformed_json');
-        const { headers, body } = build();
-        this.send(200, headers, body.slice(0, -1) + ',"');
-        return;
-      }
-      default:
-        if (cut.flushHeaders || cut.action === 'malformed_framing') {
-          this.head(200, build().headers);
-          this.flushHeaders();
-        }
-        this.applyCut(cut.action, cut.stallMs);
-    }
+  /** Sends an error in the endpoint's envelope (the route's, unless given). */
+  sendError(status: number, message: string, headers: Headers = {}, envelope: Envelope = this.envelope): void {
+    const { contentType, body } = errorBody(envelope, status, message);
+    this.send(status, { 'Content-Type': contentType, ...headers }, body);
   }
 
   fault(kind: FaultKind): void {
@@ -256,46 +241,75 @@ export class Exchange {
     }
   }
 
-  /** Carries out a cut's wire action (see CutAction in behaviors/types.ts). */
-  applyCut(action: CutAction, stallMs?: number): void {
-    if (this.closed || this.cutTaken) return;
-    this.cutTaken = true;
-    this.carryOut(action, stallMs);
-  }
+  // ---------- cuts: the behavior's cut, taken where it asks (the cut's file says what it does) ----------
 
-  private carryOut(action: CutAction, stallMs?: number): void {
-    if (this.closed) return;
-    switch (action) {
-      case 'reset':
-        this.fault('reset');
-        this.resetSocket();
-        return;
-      case 'fin':
-        this.fault('fin');
-        this.socket.end();
-        return;
-      case 'malformed_framing':
-        this.fault('malformed_framing');
-        // Not a hex chunk size: any HTTP client must fail to parse this.
-        this.markFirstByte();
-        this.socket.write('zz\r\n{"broken":\r\n');
-        this.socket.end();
-        return;
-      case 'stall':
-        this.fault('stall');
-        this.activeStall(stallMs);
-        return;
-      default:
-        // Line-level cuts (in-band error, truncate, malformed JSON) are written by the formatter;
-        // reaching here means a byte cut: end the connection.
-        this.fault(action);
-        this.socket.end();
+  /** In a stream, after the chunks sent so far; `next` formats the chunk that was due. */
+  cutStream(fmt: StreamFormat, next: () => Chunk): CutResult | Promise<CutResult> {
+    const cut = this.cut!;
+    if (this.closed || this.sealed) return 'stop';
+    const def = cutDefinition(cut.action);
+    if (!this.headersSent && (def.layer === 'body' || cut.flushHeaders)) {
+      this.head(200, fmt.streamHeaders);
+      this.flushHeaders();
     }
+    this.fault(cut.action);
+    if (def.layer === 'body') return def.stream(this, cut, fmt, next);
+    def.act(this, cut);
+    return 'stop';
   }
 
-  private activeStall(stallMs?: number): void {
-    if (stallMs === undefined) return;
-    const timer = setTimeout(() => this.socket.end(), stallMs);
+  /** Instead of a non-streamed body; `build` makes the body it replaces. */
+  cutWhole(build: () => WholeBody): void {
+    this.wholeCutTaken = true;
+    this.takeWhole(this.cut!, build);
+  }
+
+  /** At once, before any response (Reset on 'request'). */
+  cutNow(cut: Cut): void {
+    this.takeWhole(cut, NO_BODY);
+  }
+
+  private takeWhole(cut: Cut, build: () => WholeBody): void {
+    if (this.closed || this.sealed) return;
+    const def = cutDefinition(cut.action);
+    this.fault(cut.action);
+    if (def.layer === 'body') return def.whole(this, cut, build);
+    if (cut.flushHeaders) {
+      this.head(200, build().headers);
+      this.flushHeaders();
+    }
+    def.act(this, cut);
+  }
+
+  /** After the byte budget of the cut (AbruptClose), once the bytes before it are out. */
+  private cutMidBody(): void {
+    if (this.closed) return;
+    const cut = this.cut!;
+    const def = cutDefinition(cut.action);
+    this.fault(cut.action);
+    // A body cut has nothing to write in the middle of a body: the connection just ends.
+    if (def.layer === 'socket') def.act(this, cut);
+    else this.fin();
+  }
+
+  // ---------- what a socket cut does (CutWire) ----------
+
+  fin(): void {
+    this.sealed = true;
+    this.socket.end();
+  }
+
+  raw(bytes: string): void {
+    this.sealed = true;
+    this.markFirstByte();
+    this.socket.write(bytes);
+  }
+
+  hold(ms?: number): void {
+    this.sealed = true;
+    this.held = true;
+    if (ms === undefined) return;
+    const timer = setTimeout(() => this.socket.end(), ms);
     timer.unref();
     this.res.once('close', () => clearTimeout(timer));
   }
@@ -311,14 +325,9 @@ export class Exchange {
     this.socket.destroy();
   }
 
-  /** RST with nothing sent (Reset on 'request'). */
-  resetNow(): void {
-    this.fault('reset');
-    this.resetSocket();
-  }
-
   /** A real RST (SO_LINGER 0); after any bytes of this response have had time to be read. */
-  private resetSocket(): void {
+  reset(): void {
+    this.sealed = true;
     const socket = this.socket;
     if (this.record.firstByteAt === null) {
       socket.resetAndDestroy();

@@ -6,7 +6,7 @@ import { epochMs, msToNs, now, sleepUntil } from '../engine/clock.js';
 import type { ModelSpec } from '../engine/models.js';
 import type { Piece, Reply } from '../engine/reply.js';
 import { QueueFullError } from '../engine/scheduler.js';
-import { sendError } from './errors.js';
+import type { Chunk, CutResult, StreamFormat } from '../cuts/types.js';
 import type { Exchange, Headers } from './exchange.js';
 
 export interface Stats {
@@ -27,14 +27,9 @@ export interface Outcome {
 }
 
 /** An endpoint's wire format. Each method returns the records (lines or SSE events) to write. */
-export interface Formatter {
-  streamHeaders: Headers;
+export interface Formatter extends StreamFormat {
   piece(piece: Piece, index: number): string[];
   final(outcome: Outcome): string[];
-  /** What the endpoint sends when generation fails after chunks went out. */
-  inbandError(message: string): string[];
-  /** A record that is not valid JSON, in this format's framing. */
-  malformed(): string;
   /** The non-streamed response. */
   body(outcome: Outcome): { headers: Headers; body: string };
 }
@@ -59,6 +54,10 @@ function writeRecords(ex: Exchange, records: string[], tokens = 0): void {
   if (records.length) ex.write(records.length === 1 ? records[0] : records.join(''), records.length, tokens);
 }
 
+function chunkOf(records: string[], tokens: number): Chunk {
+  return { text: records.join(''), records: records.length, tokens };
+}
+
 /**
  * Runs `work` the way Ollama runs any inference: attached to the model (loading it when cold) and
  * holding one of the server's slots (queueing for it in FIFO order; 503 "server busy" past
@@ -77,7 +76,7 @@ export async function withRunner(ex: Exchange, modelKey: string, spec: ModelSpec
     } catch (e) {
       if (!(e instanceof QueueFullError)) throw e;
       ex.fault('busy');
-      return sendError(ex, ex.envelope, 503, e.message);
+      return ex.sendError(503, e.message);
     }
     if (!release || ex.closed) return;
     const slotAt = now();
@@ -88,7 +87,7 @@ export async function withRunner(ex: Exchange, modelKey: string, spec: ModelSpec
       release?.();
       lease.release();
     };
-    if (ex.record.fault === 'stall' && !ex.closed) ex.res.once('close', done);
+    if (ex.held && !ex.closed) ex.res.once('close', done);
     else done();
   }
 }
@@ -123,22 +122,19 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i];
     if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, ex.signal))) return;
+    let written = false;
     if (cut?.afterTokens === i) {
-      const stop = applyTokenCut(ex, job, fmt, pieces.slice(0, i));
-      if (stop !== 'continue') return;
+      const taken = await takeCut(ex, job, fmt, i, () => chunkOf(fmt.piece(piece, i), piece.tokens));
+      if (taken === 'stop') return;
+      written = taken === 'written';
     }
     tokensSoFar += piece.tokens;
     lastTokenAt = now();
     emitted.count = tokensSoFar;
-    if (job.stream) {
+    if (job.stream && !written) {
       if (i === 0) ex.head(200, fmt.streamHeaders);
       writeRecords(ex, fmt.piece(piece, i), piece.tokens);
     }
-  }
-  if (cut?.afterTokens !== undefined && cut.afterTokens >= pieces.length && cut.afterTokens !== Infinity) {
-    // The cut lands where the final chunk would be.
-    const stop = applyTokenCut(ex, job, fmt, pieces);
-    if (stop !== 'continue') return;
   }
   const end = now();
   const outcome: Outcome = {
@@ -154,6 +150,12 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
       totalNs: msToNs(end - ex.arrived),
     },
   };
+  if (cut?.afterTokens !== undefined && cut.afterTokens >= pieces.length && cut.afterTokens !== Infinity) {
+    // The cut lands where the final chunk would be.
+    const taken = await takeCut(ex, job, fmt, pieces.length, () => ({ text: fmt.final(outcome).join(''), records: 1, tokens: 0 }));
+    if (taken === 'stop') return;
+    if (taken === 'written') return ex.end();
+  }
   if (job.stream) {
     if (pieces.length === 0) ex.head(200, fmt.streamHeaders);
     ex.end(fmt.final(outcome).join(''), 1);
@@ -164,34 +166,14 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
   }
 }
 
-/** Applies a token-count cut; 'continue' means the stream goes on (malformed JSON line). */
-function applyTokenCut(ex: Exchange, job: GenerationJob, fmt: Formatter, sent: Piece[]): 'stopped' | 'continue' {
-  const cut = ex.cut!;
-  if (!job.stream) {
-    ex.cutWholeResponse(cut, () => fmt.body({ reply: job.reply, pieces: sent, doneReason: job.reply.doneReason, stats: emptyStats() }));
-    return 'stopped';
-  }
-  if (!ex.headersSent && (sent.length > 0 || cut.flushHeaders || cut.action !== 'fin' && cut.action !== 'reset' && cut.action !== 'stall')) {
-    ex.head(200, fmt.streamHeaders);
-    ex.flushHeaders();
-  }
-  switch (cut.action) {
-    case 'inband_error':
-      ex.fault('inband_error');
-      ex.end(fmt.inbandError(cut.message ?? 'an error was encountered while running the model').join(''), 1);
-      return 'stopped';
-    case 'truncate':
-      ex.fault('truncate');
-      ex.end();
-      return 'stopped';
-    case 'malformed_json':
-      ex.fault('malformed_json');
-      ex.write(fmt.malformed(), 1);
-      return 'continue';
-    default:
-      ex.applyCut(cut.action, cut.stallMs);
-      return 'stopped';
-  }
+/**
+ * The behavior's cut, due before chunk `at` (a token's, or the final one): its streamed form, or on
+ * a non-streamed request its whole form, in place of a body made of the pieces before `at`.
+ */
+function takeCut(ex: Exchange, job: GenerationJob, fmt: Formatter, at: number, next: () => Chunk): CutResult | Promise<CutResult> {
+  if (job.stream) return ex.cutStream(fmt, next);
+  ex.cutWhole(() => fmt.body({ reply: job.reply, pieces: job.reply.pieces.slice(0, at), doneReason: job.reply.doneReason, stats: emptyStats() }));
+  return 'stop';
 }
 
 function emptyStats(): Stats {

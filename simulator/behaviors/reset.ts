@@ -18,7 +18,7 @@ export default defineBehavior<Params>({
     }
   },
   effect: (p) => {
-    if (p.on === 'request') return { kind: 'reset' };
+    if (p.on === 'request') return { kind: 'cut', cut: { action: 'reset' } };
     if (p.on === 'headers') return { kind: 'serve', cut: { afterTokens: 0, action: 'reset', flushHeaders: true } };
     return { kind: 'serve', cut: { afterTokens: p.after_tokens ?? 2, action: 'reset' } };
   },

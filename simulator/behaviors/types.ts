@@ -4,31 +4,10 @@
 //   connection: each accepted TCP connection, before HTTP is parsed (Reset on accept, Blackhole)
 //   request:    each HTTP request that matches the behavior's targeting (everything else)
 import type { Socket } from 'node:net';
+import type { Cut } from '../cuts/registry.js';
 import type { Schema } from '../schema.js';
 
 export type Level = 'listener' | 'connection' | 'request';
-
-/** What happens once `after` tokens (or bytes) of the response have been written. */
-export type CutAction =
-  | 'fin' // close the connection (FIN) with no terminating chunk
-  | 'reset' // TCP RST
-  | 'stall' // keep the socket open and silent, no FIN
-  | 'inband_error' // the endpoint's in-stream error (Ollama: a {"error":...} line), then a clean end
-  | 'truncate' // a clean end of the HTTP body, without the final (done) chunk
-  | 'malformed_json' // a line that is not valid JSON, then the stream goes on
-  | 'malformed_framing'; // bytes that break HTTP chunked framing, then FIN
-
-export interface Cut {
-  afterTokens?: number;
-  afterBytes?: number;
-  action: CutAction;
-  /** Send the status line and headers before anything else, even with zero tokens. */
-  flushHeaders?: boolean;
-  /** For inband_error: the error text. */
-  message?: string;
-  /** For stall: end the silence with a FIN after this long (default: silent until the client leaves). */
-  stallMs?: number;
-}
 
 /** Generation speed and size overrides (Normal, Slow). */
 export interface TimingOverrides {
@@ -49,8 +28,8 @@ export type Effect =
   | { kind: 'custom'; status: number; contentType: string; body: string; delayMs: number }
   /** Never answer; the socket stays open. */
   | { kind: 'hang' }
-  /** TCP RST after reading the request, before any byte of a response. */
-  | { kind: 'reset' };
+  /** Take this cut at once, after reading the request and before any byte of a response. */
+  | { kind: 'cut'; cut: Cut };
 
 export interface RequestFacts {
   port: number;
