@@ -4,9 +4,9 @@ import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { parseBehavior, type BehaviorSpec } from './behaviors/registry.js';
 import { serverSettings, type ServerOverrides } from './config.js';
-import { countOutcome } from './control/metrics.js';
 import { createControlServer } from './control/server.js';
-import { queryRecords, type JournalQuery, type JournalRecord } from './journal.js';
+import type { JournalQuery, JournalRecord } from './journal/record.js';
+import { queryRecords } from './journal/ring.js';
 import { ROUTE_PATHS } from './api/routes.js';
 import { SimServer, type FleetContext } from './server.js';
 import { ValidationError } from './schema.js';
@@ -48,11 +48,7 @@ export class Fleet extends EventEmitter {
       host: this.host,
       seed: this.seed,
       nextRecordId: () => ++this.lastRecordId,
-      recordEnded: (r) => {
-        const server = this.servers.get(r.server);
-        if (server) countOutcome(server, r);
-        this.emit('record', r);
-      },
+      recordEnded: (r) => this.emit('record', r),
     };
   }
 
@@ -130,7 +126,7 @@ export class Fleet extends EventEmitter {
 
   journal(query: JournalQuery = {}): JournalRecord[] {
     const servers = query.port === undefined ? this.list() : [this.server(query.port)];
-    return queryRecords(servers.map((s) => s.journal), query);
+    return queryRecords(servers.map((s) => s.journal.records()), query);
   }
 
   clearJournal(): void {

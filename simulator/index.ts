@@ -9,7 +9,7 @@
 //   await fleet.stop();
 export { Fleet, startFleet, type FleetOptions, type PortSelector } from './fleet.js';
 export type { SimServer } from './server.js';
-export type { JournalRecord, JournalQuery, Outcome, FaultKind } from './journal.js';
+export type { JournalRecord, JournalQuery, Outcome, FaultKind } from './journal/record.js';
 export type { BehaviorSpec } from './behaviors/registry.js';
 export { BEHAVIOR_TYPES, BEHAVIORS } from './behaviors/registry.js';
 export { PRESET_NAMES, DEFAULT_MODELS } from './engine/models.js';

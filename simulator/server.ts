@@ -13,15 +13,13 @@ import { KvCache } from './engine/kv-cache.js';
 import { modelKey, modelSpec, type ModelSpec } from './engine/models.js';
 import { Residency } from './engine/residency.js';
 import { SlotScheduler } from './engine/scheduler.js';
-import { Ring, type JournalRecord } from './journal.js';
+import { JournalWriter, type JournalFleet } from './journal/writer.js';
 import type { Exchange } from './api/exchange.js';
 
 /** What a server needs from the fleet it belongs to. */
-export interface FleetContext {
+export interface FleetContext extends JournalFleet {
   host: string;
   seed: number;
-  nextRecordId(): number;
-  recordEnded(record: JournalRecord): void;
 }
 
 export class SimServer {
@@ -31,14 +29,10 @@ export class SimServer {
   readonly kv: KvCache;
   readonly slots: SlotScheduler;
   readonly behavior: BehaviorState;
-  readonly journal: Ring<JournalRecord>;
-  requestCount = 0;
-  seq = 0;
+  readonly journal: JournalWriter;
   activeStreams = 0;
   /** Requests whose response has not ended (POST /cancel/{port} destroys them). */
   readonly inFlight = new Set<Exchange>();
-  /** Requests by "endpoint outcome", for /metrics. */
-  readonly outcomes = new Map<string, number>();
   /** Position in the fleet (0, 1, ...), set by the fleet; part of the key of seeded draws. */
   ordinal = 0;
   /** Set by POST /servers/{port}/down; the listener also closes while ConnectionRefused is active. */
@@ -61,7 +55,7 @@ export class SimServer {
     this.kv = new KvCache(settings.num_parallel);
     this.slots = new SlotScheduler(settings.num_parallel, settings.max_queue);
     this.behavior = new BehaviorState(() => void this.syncListener());
-    this.journal = new Ring(settings.journal_size);
+    this.journal = new JournalWriter(settings.journal_size, fleet);
     this.installModels(settings.models);
     // Ollama (Go net/http) sets no server timeouts: streams and idle keep-alive connections live
     // until a side closes them. Node's defaults would cut them, so turn them off.
@@ -194,10 +188,7 @@ export class SimServer {
     this.installModels(this.settings.models);
     this.residency.clear();
     this.kv.clear();
-    if (clearCounters) {
-      this.requestCount = 0;
-      this.outcomes.clear();
-    }
+    if (clearCounters) this.journal.clearCounters();
   }
 
   status(): Record<string, unknown> {
@@ -218,7 +209,7 @@ export class SimServer {
       num_parallel: this.slots.numParallel,
       queue_length: this.slots.queueLength,
       active_streams: this.activeStreams,
-      request_count: this.requestCount,
+      request_count: this.journal.requestCount,
       open_connections: this.sockets.size,
       settings: { ...this.settings, models: undefined },
     };

@@ -5,8 +5,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import type { Applied } from '../behaviors/state.js';
-import { epochMs, sleep } from '../engine/clock.js';
-import type { JournalRecord } from '../journal.js';
+import { sleep } from '../engine/clock.js';
 import type { SimServer } from '../server.js';
 import { corsPreflight, corsHeaders } from './cors.js';
 import { ApiError } from './errors.js';
@@ -16,24 +15,14 @@ import { ROUTES, type RouteDef } from './routes.js';
 
 type Env = { Bindings: HttpBindings };
 
-function newRecord(server: SimServer, method: string, url: string): JournalRecord {
-  const q = url.indexOf('?');
-  return {
-    id: server.fleet.nextRecordId(), seq: ++server.seq, server: server.port, method,
-    path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1),
-    model: null, stream: null, body: '', bodyBytes: 0, bodySha256: '', behavior: 'Normal',
-    arrivedAt: epochMs(), startedAt: null, firstByteAt: null, endedAt: null, status: null,
-    bytesWritten: 0, linesWritten: 0, tokensWritten: 0, outcome: 'in_progress', fault: null, abortedAfterTokens: null,
-  };
-}
-
-/** Starts the journal record and the exchange for any request that reached HTTP. */
-function begin(server: SimServer, c: Context<Env>): Exchange {
-  server.requestCount++;
+/**
+ * Starts the journal record and the exchange for any request that reached HTTP. `endpoint` is the
+ * route pattern it is counted under in /metrics (`unrouted` for none).
+ */
+function begin(server: SimServer, c: Context<Env>, endpoint: string): Exchange {
   const { incoming, outgoing } = c.env;
-  const record = newRecord(server, incoming.method ?? 'GET', incoming.url ?? '/');
-  server.journal.push(record);
-  return new Exchange(server, incoming, outgoing, record);
+  const record = server.journal.begin(server.port, incoming.method ?? 'GET', incoming.url ?? '/');
+  return new Exchange(server, incoming, outgoing, record, endpoint);
 }
 
 async function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, applied: Applied, model: string | null): Promise<boolean> {
@@ -68,7 +57,7 @@ async function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, a
 }
 
 async function dispatch(server: SimServer, route: RouteDef, c: Context<Env>): Promise<Response> {
-  const ex = begin(server, c);
+  const ex = begin(server, c, route.path);
   ex.envelope = route.envelope;
   try {
     const cors = corsHeaders(c.env.incoming);
@@ -79,9 +68,9 @@ async function dispatch(server: SimServer, route: RouteDef, c: Context<Env>): Pr
     ex.extraHeaders = cors;
     const body = await readBody(ex);
     if (body === null) return RESPONSE_ALREADY_SENT;
-    const { parsed, model } = summarizeBody(ex.record, body);
+    const { parsed, model } = summarizeBody(ex, body);
     const applied = server.behavior.forRequest({ port: server.port, serverKey: server.drawKey, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
-    ex.record.behavior = applied.spec.type;
+    server.journal.behavior(ex.record, applied.spec.type);
     if (!(await applyBehavior(server, route, ex, applied, model))) return RESPONSE_ALREADY_SENT;
     await route.handle({ ex, server, body, parsed, params: c.req.param() as Record<string, string> });
   } catch (e) {
@@ -105,6 +94,11 @@ function patternToRegExp(path: string): RegExp {
 
 const ROUTE_MATCHERS = ROUTES.map((r) => ({ route: r, re: patternToRegExp(r.path) }));
 
+/** The pattern of the first route this path belongs to, whatever the method. */
+function routePattern(path: string): string | null {
+  return ROUTE_MATCHERS.find((m) => m.re.test(path))?.route.path ?? null;
+}
+
 export function allowedMethods(path: string): string[] {
   const methods = new Set<string>();
   for (const { route, re } of ROUTE_MATCHERS) {
@@ -117,9 +111,9 @@ export function allowedMethods(path: string): string[] {
 
 /** 404 `404 page not found`, 405 with Allow, and gin's trailing-slash redirects, all as text/plain. */
 function unrouted(server: SimServer, c: Context<Env>): Response {
-  const ex = begin(server, c);
+  const path = (c.env.incoming.url ?? '/').split('?', 1)[0];
+  const ex = begin(server, c, routePattern(path) ?? 'unrouted');
   const method = ex.record.method;
-  const path = ex.record.path;
   if (method === 'OPTIONS') {
     const pre = corsPreflight(c.env.incoming);
     if (pre) {

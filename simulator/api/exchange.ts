@@ -8,8 +8,9 @@ import type { Socket } from 'node:net';
 import type { Effect } from '../behaviors/types.js';
 import { cutDefinition, type Cut } from '../cuts/registry.js';
 import type { Chunk, CutResult, CutWire, Headers, StreamFormat, WholeBody } from '../cuts/types.js';
-import { epochMs, now } from '../engine/clock.js';
-import type { FaultKind, JournalRecord } from '../journal.js';
+import { now } from '../engine/clock.js';
+import type { FaultKind, JournalRecord } from '../journal/record.js';
+import type { JournalWriter } from '../journal/writer.js';
 import type { SimServer } from '../server.js';
 import { errorBody, type Envelope } from './errors.js';
 
@@ -47,13 +48,18 @@ export class Exchange implements CutWire {
   held = false;
   private outbox: Buffer[] = [];
   private draining: Promise<void> | null = null;
+  /** The only code that changes `record`. */
+  readonly journal: JournalWriter;
 
   constructor(
     readonly server: SimServer,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly record: JournalRecord,
+    /** The route pattern /metrics counts this request under (`unrouted` for none). */
+    private readonly endpoint: string,
   ) {
+    this.journal = server.journal;
     server.inFlight.add(this);
     res.once('close', () => this.onClose());
   }
@@ -89,36 +95,22 @@ export class Exchange implements CutWire {
   }
 
   private onClose(): void {
-    const r = this.record;
-    r.endedAt = epochMs();
-    if (r.outcome === 'in_progress') {
-      if (this.res.writableFinished) {
-        r.outcome = 'completed';
-      } else {
-        r.outcome = 'client_aborted';
-        r.abortedAfterTokens = r.tokensWritten;
-      }
-    }
     this.ended = true;
     this.server.inFlight.delete(this);
     this.aborter?.abort(RESPONSE_CLOSED);
-    this.server.fleet.recordEnded(r);
-  }
-
-  private markFirstByte(): void {
-    if (this.record.firstByteAt === null) this.record.firstByteAt = epochMs();
+    this.journal.ended(this.record, this.res.writableFinished, this.endpoint);
   }
 
   head(status: number, headers: Headers): void {
     if (this.res.headersSent || this.closed) return;
-    this.record.status = status;
+    this.journal.responded(this.record, status);
     this.res.writeHead(status, { ...headers, ...this.extraHeaders });
   }
 
   /** Sends the status line and headers now, before any body byte. */
   flushHeaders(): void {
     if (this.closed) return;
-    this.markFirstByte();
+    this.journal.firstByte(this.record);
     this.res.flushHeaders();
   }
 
@@ -128,35 +120,28 @@ export class Exchange implements CutWire {
     const byteCut = this.cut?.afterBytes;
     if (byteCut === undefined && this.effect.bytesPerSec === undefined) {
       // The per-token hot path: strings go to the socket as they are (no Buffer copy).
-      this.markFirstByte();
       const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+      this.journal.wrote(this.record, size, records, tokens);
       if (size) this.res.write(text);
       else this.res.flushHeaders();
-      this.count(size, records, tokens);
       return;
     }
     let data = typeof text === 'string' ? Buffer.from(text) : text;
     if (byteCut !== undefined && this.record.bytesWritten + data.length >= byteCut) {
       data = data.subarray(0, Math.max(0, byteCut - this.record.bytesWritten));
       this.push(data);
-      this.record.bytesWritten += data.length;
+      this.journal.wrote(this.record, data.length, 0, 0);
       this.sealed = true;
       this.afterOutbox(() => this.cutMidBody());
       return;
     }
     this.push(data);
-    this.count(data.length, records, tokens);
-  }
-
-  private count(bytes: number, records: number, tokens: number): void {
-    this.record.bytesWritten += bytes;
-    this.record.linesWritten += records;
-    this.record.tokensWritten += tokens;
+    this.journal.wrote(this.record, data.length, records, tokens);
   }
 
   private push(data: Buffer): void {
     if (this.effect.bytesPerSec === undefined) {
-      this.markFirstByte();
+      this.journal.firstByte(this.record);
       if (data.length) this.res.write(data);
       else this.res.flushHeaders();
       return;
@@ -174,7 +159,7 @@ export class Exchange implements CutWire {
       const piece = head.subarray(0, slice);
       this.outbox[0] = head.subarray(piece.length);
       if (this.outbox[0].length === 0) this.outbox.shift();
-      this.markFirstByte();
+      this.journal.firstByte(this.record);
       if (piece.length) this.res.write(piece);
       else this.res.flushHeaders();
       deadline += (piece.length / bytesPerSec) * 1000;
@@ -199,7 +184,7 @@ export class Exchange implements CutWire {
         this.sealed = true;
         return this.cutMidBody();
       }
-      this.markFirstByte();
+      this.journal.firstByte(this.record);
       this.res.end();
     });
   }
@@ -218,9 +203,7 @@ export class Exchange implements CutWire {
     if (this.effect.bytesPerSec === undefined && this.cut?.afterBytes === undefined) {
       // The common case: head and body leave in one write.
       if (this.closed || this.sealed) return;
-      this.markFirstByte();
-      this.record.bytesWritten += buf.length;
-      if (buf.length) this.record.linesWritten++;
+      this.journal.wrote(this.record, buf.length, buf.length ? 1 : 0, 0);
       this.res.end(buf);
       return;
     }
@@ -235,10 +218,7 @@ export class Exchange implements CutWire {
   }
 
   fault(kind: FaultKind): void {
-    if (this.record.outcome === 'in_progress') {
-      this.record.outcome = 'fault';
-      this.record.fault = kind;
-    }
+    this.journal.fault(this.record, kind);
   }
 
   // ---------- cuts: the behavior's cut, taken where it asks (the cut's file says what it does) ----------
@@ -301,7 +281,7 @@ export class Exchange implements CutWire {
 
   raw(bytes: string): void {
     this.sealed = true;
-    this.markFirstByte();
+    this.journal.firstByte(this.record);
     this.socket.write(bytes);
   }
 

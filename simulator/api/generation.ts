@@ -2,7 +2,7 @@
 // model to load, wait for a slot, evaluate the prompt (the cached prefix is free), then emit tokens
 // at absolute deadlines. The final stats are measured from the same clock that paced the bytes.
 // A Formatter turns pieces into the endpoint's wire format; the behavior's cut decides how it ends.
-import { epochMs, msToNs, now, sleepUntil } from '../engine/clock.js';
+import { msToNs, now, sleepUntil } from '../engine/clock.js';
 import type { ModelSpec } from '../engine/models.js';
 import type { Piece, Reply } from '../engine/reply.js';
 import { QueueFullError } from '../engine/scheduler.js';
@@ -80,7 +80,7 @@ export async function withRunner(ex: Exchange, modelKey: string, spec: ModelSpec
     }
     if (!release || ex.closed) return;
     const slotAt = now();
-    ex.record.startedAt = epochMs();
+    ex.journal.started(ex.record);
     await work(lease.loadMs, slotAt);
   } finally {
     const done = () => {
@@ -160,7 +160,7 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
     if (pieces.length === 0) ex.head(200, fmt.streamHeaders);
     ex.end(fmt.final(outcome).join(''), 1);
   } else {
-    ex.record.tokensWritten = tokensSoFar;
+    ex.journal.bodyTokens(ex.record, tokensSoFar);
     const { headers, body } = fmt.body(outcome);
     ex.send(200, headers, body);
   }

@@ -111,7 +111,7 @@ export function buildControlApp(fleet: Fleet): Hono {
 
   app.get('/request-count/:port', (c) => {
     const s = fleet.server(portParam(c));
-    return c.json({ port: s.port, request_count: s.requestCount });
+    return c.json({ port: s.port, request_count: s.journal.requestCount });
   });
 
   app.get('/kv-cache/:port', (c) => {

@@ -1,27 +1,8 @@
-// GET /metrics in Prometheus text format. Outcomes are counted when a journal record ends (so the
-// journal's ring bound does not lose them); gauges are read from the servers at scrape time.
-import { ROUTE_PATHS } from '../api/routes.js';
+// GET /metrics in Prometheus text format. Outcomes are counted by each server's journal when a
+// record ends (so the ring's bound does not lose them); gauges are read from the servers at scrape time.
 import type { Fleet } from '../fleet.js';
-import type { JournalRecord } from '../journal.js';
+import type { OutcomeCount } from '../journal/writer.js';
 import type { SimServer } from '../server.js';
-
-const ROUTE_MATCHERS = ROUTE_PATHS.map((path) => ({
-  path,
-  re: new RegExp('^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[A-Za-z_]+/g, '/[^/]+') + '$'),
-}));
-
-/** The route pattern a path belongs to, so label values stay few (`/v1/models/:model`, `unrouted`). */
-export function endpointLabel(path: string): string {
-  return ROUTE_MATCHERS.find((m) => m.re.test(path))?.path ?? 'unrouted';
-}
-
-const KEY_SEP = '\u0000';
-
-/** Called when a record ends: bumps the server's outcome counter. */
-export function countOutcome(server: SimServer, r: JournalRecord): void {
-  const key = [endpointLabel(r.path), r.outcome, r.fault ?? ''].join(KEY_SEP);
-  server.outcomes.set(key, (server.outcomes.get(key) ?? 0) + 1);
-}
 
 const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
@@ -35,30 +16,24 @@ function family(name: string, type: 'counter' | 'gauge', help: string, samples: 
   return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples.map(([l, v]) => `${name}${labels(l)} ${v}`)].join('\n');
 }
 
-function sumBy(server: SimServer, pick: (endpoint: string, outcome: string, fault: string) => string | null): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [key, n] of server.outcomes) {
-    const [endpoint, outcome, fault] = key.split(KEY_SEP);
-    const k = pick(endpoint, outcome, fault);
-    if (k !== null) out.set(k, (out.get(k) ?? 0) + n);
+/** The server's ended-request counts summed by the labels `labelsOf` gives (null: not counted here). */
+function countsBy(server: SimServer, labelsOf: (c: OutcomeCount) => Record<string, string> | null): Sample[] {
+  const sums = new Map<string, Sample>();
+  for (const c of server.journal.outcomeCounts()) {
+    const picked = labelsOf(c);
+    if (picked === null) continue;
+    const key = Object.values(picked).join('\u0000');
+    const sample = sums.get(key);
+    if (sample) sample[1] += c.count;
+    else sums.set(key, [{ server: server.port, ...picked }, c.count]);
   }
-  return out;
+  return [...sums.values()];
 }
 
 export function renderMetrics(fleet: Fleet): string {
   const servers = fleet.list();
-  const requests: Sample[] = [];
-  const faults: Sample[] = [];
-  for (const s of servers) {
-    for (const [k, n] of sumBy(s, (e, o) => e + KEY_SEP + o)) {
-      const [endpoint, outcome] = k.split(KEY_SEP);
-      requests.push([{ server: s.port, endpoint, outcome }, n]);
-    }
-    for (const [k, n] of sumBy(s, (e, _o, f) => (f ? e + KEY_SEP + f : null))) {
-      const [endpoint, fault] = k.split(KEY_SEP);
-      faults.push([{ server: s.port, endpoint, fault }, n]);
-    }
-  }
+  const requests = servers.flatMap((s) => countsBy(s, (c) => ({ endpoint: c.endpoint, outcome: c.outcome })));
+  const faults = servers.flatMap((s) => countsBy(s, (c) => (c.fault ? { endpoint: c.endpoint, fault: c.fault } : null)));
   const gauge = (read: (s: SimServer) => number): Sample[] => servers.map((s) => [{ server: s.port }, read(s)]);
   return [
     family('ollama_sim_requests_total', 'counter', 'Requests that ended, by server, endpoint and outcome (completed, client_aborted, fault).', requests),

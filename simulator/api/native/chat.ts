@@ -70,7 +70,7 @@ async function handleChat({ ex, server, body }: RouteContext): Promise<void> {
     callTool: messages[messages.length - 1]?.role !== 'tool',
   });
   const stream = req.stream !== false;
-  ex.record.stream = stream;
+  ex.journal.streaming(ex.record, stream);
   await runGeneration(ex, { modelKey: model.key, spec: model.spec, keepAliveMs, promptTokens, reply, stream }, chatFormatter(req.model));
 }
 

@@ -43,7 +43,7 @@ async function handleGenerate({ ex, server, body }: RouteContext): Promise<void>
   const rng = rngFromSeed(replySeed(server, model.key, promptTokens, format ?? null, think));
   const reply = planReply(rng, { numTokens: ex.effect.timing?.numTokens ?? server.settings.num_tokens, numPredict: limit, think, format, callTool: false });
   const stream = req.stream !== false;
-  ex.record.stream = stream;
+  ex.journal.streaming(ex.record, stream);
   await runGeneration(ex, { modelKey: model.key, spec: model.spec, keepAliveMs, promptTokens, reply, stream }, generateFormatter(name, promptTokens, req.raw === true));
 }
 

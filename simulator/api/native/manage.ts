@@ -46,7 +46,7 @@ type Steps = AsyncGenerator<Progress, void, void>;
  * lines went out it is a final `{"error":...}` line on the 200 stream.
  */
 async function respondProgress(ex: Exchange, stream: boolean, steps: Steps): Promise<void> {
-  ex.record.stream = stream;
+  ex.journal.streaming(ex.record, stream);
   let last: Progress = { status: '' };
   try {
     for await (const p of steps) {

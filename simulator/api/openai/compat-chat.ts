@@ -48,7 +48,7 @@ export async function runCompatChat(ex: Exchange, server: SimServer, req: Native
     tools: req.tools,
     callTool: req.messages[req.messages.length - 1]?.role !== 'tool',
   });
-  ex.record.stream = req.stream;
+  ex.journal.streaming(ex.record, req.stream);
   const job = { modelKey: model.key, spec: model.spec, promptTokens, reply, stream: req.stream };
   await runGeneration(ex, job, formatterFor(model, promptTokens));
 }

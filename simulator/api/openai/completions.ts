@@ -43,7 +43,7 @@ async function handleCompletions({ ex, server, body }: RouteContext): Promise<vo
   if (name === '') throw new ApiError(404, notFound(''));
   const model = resolveModel(server, name, notFound);
   const stream = req.stream === true;
-  ex.record.stream = stream;
+  ex.journal.streaming(ex.record, stream);
   const meta: StreamMeta = { id: numericId(ex, 'cmpl'), model: name, withUsage: includeUsage(req.stream_options) };
   const prompt = (req.prompt as string | undefined) ?? '';
   if (!model.spec.capabilities.includes('completion')) throw new ApiError(400, `${JSON.stringify(name)} does not support generate`);

@@ -1,7 +1,7 @@
-// A bounded record of every request each server saw: who asked for what, when its bytes left, and
-// how it ended. Scenarios assert on this instead of sleeping and hoping. Each server keeps a ring of
-// the newest `capacity` records, so memory stays flat on long runs.
-import type { CutName } from './cuts/registry.js';
+// The journal's record of one request a server saw: who asked for what, when its bytes left, and how
+// it ended. Scenarios assert on these instead of sleeping and hoping. Only the journal writer
+// (writer.ts) changes a record.
+import type { CutName } from '../cuts/registry.js';
 
 export type Outcome = 'in_progress' | 'completed' | 'client_aborted' | 'fault';
 
@@ -44,42 +44,4 @@ export interface JournalQuery {
   port?: number;
   since?: number;
   limit?: number;
-}
-
-export class Ring<T> {
-  private items: T[] = [];
-  private start = 0;
-
-  constructor(public capacity: number) {}
-
-  push(item: T): void {
-    if (this.items.length < this.capacity) {
-      this.items.push(item);
-      return;
-    }
-    this.items[this.start] = item;
-    this.start = (this.start + 1) % this.capacity;
-  }
-
-  toArray(): T[] {
-    return this.items.slice(this.start).concat(this.items.slice(0, this.start));
-  }
-
-  clear(): void {
-    this.items = [];
-    this.start = 0;
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-}
-
-export function queryRecords(rings: Iterable<Ring<JournalRecord>>, q: JournalQuery): JournalRecord[] {
-  const since = q.since ?? 0;
-  let out: JournalRecord[] = [];
-  for (const ring of rings) for (const r of ring.toArray()) if (r.id > since) out.push(r);
-  out.sort((a, b) => a.id - b.id);
-  if (q.limit !== undefined && out.length > q.limit) out = out.slice(0, q.limit);
-  return out;
 }

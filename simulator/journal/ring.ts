@@ -1,0 +1,42 @@
+// The bounded store of one server's records: a ring of the newest `capacity`, so memory stays flat
+// on long runs; and the query across servers behind GET /journal and fleet.journal().
+import type { JournalQuery, JournalRecord } from './record.js';
+
+export class Ring<T> {
+  private items: T[] = [];
+  private start = 0;
+
+  constructor(public capacity: number) {}
+
+  push(item: T): void {
+    if (this.items.length < this.capacity) {
+      this.items.push(item);
+      return;
+    }
+    this.items[this.start] = item;
+    this.start = (this.start + 1) % this.capacity;
+  }
+
+  toArray(): T[] {
+    return this.items.slice(this.start).concat(this.items.slice(0, this.start));
+  }
+
+  clear(): void {
+    this.items = [];
+    this.start = 0;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+}
+
+/** Records of these servers newer than `since`, oldest first, at most `limit`. */
+export function queryRecords(perServer: Iterable<readonly JournalRecord[]>, q: JournalQuery): JournalRecord[] {
+  const since = q.since ?? 0;
+  let out: JournalRecord[] = [];
+  for (const records of perServer) for (const r of records) if (r.id > since) out.push(r);
+  out.sort((a, b) => a.id - b.id);
+  if (q.limit !== undefined && out.length > q.limit) out = out.slice(0, q.limit);
+  return out;
+}
