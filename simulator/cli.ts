@@ -7,7 +7,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadConfigFile, type FleetFile, type ServerOverrides } from './config.js';
 import { PRESET_NAMES } from './engine/models.js';
-import { startFleet, type Fleet } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import { startFleet } from './start.js';
 
 const DEFAULT_CONTROL_PORT = 11500;
 const DEFAULT_SERVER_PORTS = '11501,11502,11503';

@@ -1,12 +1,12 @@
-// A fleet: N simulated servers and the control API that steers them. start/stop, adding and
-// removing servers at run time, and the fleet-wide journal (ids, events) live here.
+// A fleet: N simulated servers, steered together. Adding and removing servers at run time, behavior
+// changes across them, and the fleet-wide journal (ids, queries, the 'record' event) live here.
+// startFleet (start.ts) starts one with its control API, which steers it from outside.
 import { EventEmitter } from 'node:events';
-import type { Server as HttpServer } from 'node:http';
 import { parseBehavior, type BehaviorSpec } from './behaviors/registry.js';
 import { serverSettings, type ServerOverrides } from './config.js';
-import { createControlServer } from './control/server.js';
 import type { JournalQuery, JournalRecord } from './journal/record.js';
 import { queryRecords } from './journal/ring.js';
+import { requestListener } from './api/app.js';
 import { ROUTE_PATHS } from './api/routes.js';
 import { SimServer, type FleetContext } from './server.js';
 import { ValidationError } from './schema.js';
@@ -24,6 +24,12 @@ export interface FleetOptions {
   seed?: number;
 }
 
+/** A server listening for the fleet (the control API): its port, and how to close it and its connections. */
+export interface AttachedControl {
+  port: number;
+  close(): Promise<void>;
+}
+
 /** A port, a list of ports, or every server. */
 export type PortSelector = number | number[] | 'all' | { all: true };
 
@@ -32,8 +38,7 @@ export class Fleet extends EventEmitter {
   readonly seed: number;
   readonly defaults: ServerOverrides;
   private readonly servers = new Map<number, SimServer>();
-  private control: HttpServer | null = null;
-  private controlPort: number | null = null;
+  private control: AttachedControl | null = null;
   private lastRecordId = 0;
   private nextOrdinal = 0;
   private readonly context: FleetContext;
@@ -49,11 +54,12 @@ export class Fleet extends EventEmitter {
       seed: this.seed,
       nextRecordId: () => ++this.lastRecordId,
       recordEnded: (r) => this.emit('record', r),
+      requestListener,
     };
   }
 
   get controlUrl(): string | null {
-    return this.controlPort === null ? null : `http://${this.hostForUrl}:${this.controlPort}`;
+    return this.control === null ? null : `http://${this.hostForUrl}:${this.control.port}`;
   }
 
   private get hostForUrl(): string {
@@ -93,7 +99,7 @@ export class Fleet extends EventEmitter {
     const input = typeof overrides === 'number' ? { port: overrides } : overrides;
     const settings = serverSettings(input, this.defaults);
     if (settings.port !== 0 && this.servers.has(settings.port)) throw new ValidationError(`port ${settings.port} is already a server of this fleet`, 'port');
-    if (settings.port !== 0 && settings.port === this.controlPort) throw new ValidationError(`port ${settings.port} is the control port`, 'port');
+    if (settings.port !== 0 && settings.port === this.control?.port) throw new ValidationError(`port ${settings.port} is the control port`, 'port');
     const server = new SimServer(this.context, settings);
     server.ordinal = this.nextOrdinal++;
     await server.start();
@@ -107,9 +113,9 @@ export class Fleet extends EventEmitter {
     await server.stop();
   }
 
-  async startControl(port: number): Promise<void> {
-    this.control = await createControlServer(this, this.host, port);
-    this.controlPort = (this.control.address() as { port: number }).port;
+  /** The control API that steers this fleet (startFleet attaches it); stop() closes it. */
+  attachControl(control: AttachedControl): void {
+    this.control = control;
   }
 
   setBehavior(selector: PortSelector, behavior: unknown): BehaviorSpec {
@@ -171,32 +177,8 @@ export class Fleet extends EventEmitter {
   async stop(): Promise<void> {
     const control = this.control;
     this.control = null;
-    if (control) {
-      control.closeAllConnections();
-      await new Promise<void>((resolve) => control.close(() => resolve()));
-    }
+    await control?.close();
     await Promise.all(this.list().map((s) => s.stop()));
     this.servers.clear();
   }
-}
-
-/**
- * Starts a fleet: the servers (each on its port, or a free one), then the control API. If any port
- * cannot be bound, everything already started is stopped again and the error is thrown.
- */
-export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const fleet = new Fleet(options);
-  const entries = typeof options.servers === 'number' ? Array.from({ length: options.servers }, () => 0) : options.servers ?? [0];
-  try {
-    // Bind in parallel (100 servers start in a fraction of the time); every server that did start
-    // is registered, so the catch below stops them all if any one failed.
-    const started = await Promise.allSettled(entries.map((entry) => fleet.addServer(typeof entry === 'number' ? { port: entry } : entry)));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (options.controlPort !== null) await fleet.startControl(options.controlPort ?? 0);
-  } catch (e) {
-    await fleet.stop();
-    throw e;
-  }
-  return fleet;
 }

@@ -7,7 +7,8 @@
 //   ... point the code under test at fleet.urls ...
 //   const records = fleet.journal({ port: fleet.ports[0] });
 //   await fleet.stop();
-export { Fleet, startFleet, type FleetOptions, type PortSelector } from './fleet.js';
+export { Fleet, type FleetOptions, type PortSelector } from './fleet.js';
+export { startFleet } from './start.js';
 export type { SimServer } from './server.js';
 export type { JournalRecord, JournalQuery, Outcome, FaultKind } from './journal/record.js';
 export type { BehaviorSpec } from './behaviors/registry.js';

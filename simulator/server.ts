@@ -1,10 +1,9 @@
 // One simulated Ollama instance: its listener (which can go down and come back), every socket it
 // accepted (so faults and shutdown reach them), its model state, slots, KV cache, behavior program
-// and journal. HTTP is handled by the Hono app in api/; this file owns the TCP side.
-import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
+// and journal. HTTP is answered by the request handler the fleet hands in (the Hono app of api/,
+// which reads this server's state); this file owns the TCP side.
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
-import { buildApp } from './api/app.js';
 import { BEHAVIORS, describeSpec } from './behaviors/registry.js';
 import { BehaviorState } from './behaviors/state.js';
 import { keepAliveMs, type ServerSettings } from './config.js';
@@ -14,12 +13,18 @@ import { modelKey, modelSpec, type ModelSpec } from './engine/models.js';
 import { Residency } from './engine/residency.js';
 import { SlotScheduler } from './engine/scheduler.js';
 import { JournalWriter, type JournalFleet } from './journal/writer.js';
-import type { Exchange } from './api/exchange.js';
-
 /** What a server needs from the fleet it belongs to. */
 export interface FleetContext extends JournalFleet {
   host: string;
   seed: number;
+  /** The HTTP request handler of a server: the simulated Ollama API. */
+  requestListener(server: SimServer): RequestListener;
+}
+
+/** A response in progress, as the server tracks it. */
+export interface InFlight {
+  /** POST /cancel/{port}: drop its connection. */
+  cancel(): void;
 }
 
 export class SimServer {
@@ -32,7 +37,7 @@ export class SimServer {
   readonly journal: JournalWriter;
   activeStreams = 0;
   /** Requests whose response has not ended (POST /cancel/{port} destroys them). */
-  readonly inFlight = new Set<Exchange>();
+  readonly inFlight = new Set<InFlight>();
   /** Position in the fleet (0, 1, ...), set by the fleet; part of the key of seeded draws. */
   ordinal = 0;
   /** Set by POST /servers/{port}/down; the listener also closes while ConnectionRefused is active. */
@@ -59,7 +64,7 @@ export class SimServer {
     this.installModels(settings.models);
     // Ollama (Go net/http) sets no server timeouts: streams and idle keep-alive connections live
     // until a side closes them. Node's defaults would cut them, so turn them off.
-    this.http = createHttpServer({ requestTimeout: 0, headersTimeout: 0 }, getRequestListener(buildApp(this).fetch));
+    this.http = createHttpServer({ requestTimeout: 0, headersTimeout: 0 }, fleet.requestListener(this));
     this.http.keepAliveTimeout = 0;
     this.http.on('request', (req, res) => this.trackResponse(req.socket as Socket, res));
   }

@@ -1,7 +1,8 @@
 // The Hono app of one simulated server. Every route goes through dispatch(): journal the request,
 // read its body, let the server's behavior decide (answer normally, error, hang, reset, ...), then
 // run the route's handler. Unknown paths and wrong methods answer like gin does (404/405 text).
-import type { HttpBindings } from '@hono/node-server';
+import type { RequestListener } from 'node:http';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import type { Applied } from '../behaviors/state.js';
@@ -156,4 +157,9 @@ export function buildApp(server: SimServer): Hono<Env> {
   const fetch = app.fetch;
   app.fetch = (req, ...rest) => fetch(req.method === 'HEAD' ? new Request(req.url, { method: 'GET', headers: req.headers }) : req, ...rest);
   return app;
+}
+
+/** The HTTP request handler of one simulated server. */
+export function requestListener(server: SimServer): RequestListener {
+  return getRequestListener(buildApp(server).fetch);
 }

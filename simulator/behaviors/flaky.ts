@@ -3,8 +3,7 @@
 // does not depend on how requests to different servers interleave.
 import { rngFor } from '../engine/random.js';
 import { isPlainObject, ValidationError } from '../schema.js';
-import { effectOf, levelOf, parseBehavior, type BehaviorSpec } from './registry.js';
-import { defineBehavior } from './types.js';
+import { defineBehavior, type BehaviorSpec } from './types.js';
 
 type Params = { seed?: number; mix: Record<string, unknown>; choices?: Array<{ weight: number; spec: BehaviorSpec }> };
 
@@ -19,7 +18,7 @@ export default defineBehavior<Params>({
     seed: { kind: 'int', doc: "seed of the draws; default the fleet's --seed" },
     mix: { kind: 'any', default: DEFAULT_MIX, doc: 'behavior type -> weight, or -> {weight, ...params}' },
   },
-  check: (p) => {
+  check: (p, catalog) => {
     if (!isPlainObject(p.mix) || Object.keys(p.mix).length === 0) {
       throw new ValidationError("Flaky: field 'mix' must be a non-empty object of behavior type -> weight", 'mix');
     }
@@ -28,22 +27,22 @@ export default defineBehavior<Params>({
       if (typeof weight !== 'number' || !(weight > 0)) {
         throw new ValidationError(`Flaky: mix.${type} must be a positive weight or an object with a positive 'weight'`, 'mix');
       }
-      const spec = parseBehavior({ type, ...params });
-      if (spec.type === 'Flaky' || levelOf(spec) !== 'request') {
+      const spec = catalog.parse({ type, ...params });
+      if (spec.type === 'Flaky' || catalog.levelOf(spec) !== 'request') {
         throw new ValidationError(`Flaky: mix.${type} must be a request-level behavior (not Flaky, ConnectionRefused, Blackhole or Reset on accept)`, 'mix');
       }
       return { weight, spec };
     });
     return { ...p, choices };
   },
-  effect: (p, facts) => {
+  effect: (p, facts, catalog) => {
     const choices = p.choices!;
     const total = choices.reduce((n, c) => n + c.weight, 0);
     let r = rngFor(p.seed ?? facts.seed, facts.serverKey, facts.matchIndex)() * total;
     for (const c of choices) {
       r -= c.weight;
-      if (r < 0) return effectOf(c.spec, facts);
+      if (r < 0) return catalog.effectOf(c.spec, facts);
     }
-    return effectOf(choices[choices.length - 1].spec, facts);
+    return catalog.effectOf(choices[choices.length - 1].spec, facts);
   },
 });

@@ -22,7 +22,9 @@ import stall from './stall.js';
 import timeoutAfterHeaders from './timeout-after-headers.js';
 import trickle from './trickle.js';
 import truncate from './truncate.js';
-import type { BehaviorDefinition, Effect, Level, RequestFacts } from './types.js';
+import type { BehaviorCatalog, BehaviorDefinition, BehaviorSpec, Effect, Level, RequestFacts } from './types.js';
+
+export type { BehaviorSpec } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ALL: BehaviorDefinition<any>[] = [
@@ -41,15 +43,6 @@ export const TARGETING: Schema = {
   times: { kind: 'int', min: 1, doc: 'apply to the next N matching requests (or connections), then fall back' },
   probability: { kind: 'number', min: 0, max: 1, doc: "apply to this fraction of matching requests, drawn from the fleet --seed" },
 };
-
-export interface BehaviorSpec {
-  type: string;
-  params: Record<string, unknown>;
-  endpoints?: string[];
-  models?: string[];
-  times?: number;
-  probability?: number;
-}
 
 export const NORMAL: BehaviorSpec = { type: 'Normal', params: {} };
 
@@ -84,7 +77,7 @@ export function parseBehavior(input: unknown, knownPaths?: readonly string[]): B
     }
   }
   let params = validate<Record<string, unknown>>(paramsIn, schema, def.type);
-  params = (def.check?.(params) as Record<string, unknown> | undefined) ?? params;
+  params = (def.check?.(params, CATALOG) as Record<string, unknown> | undefined) ?? params;
   const t = validate<Omit<BehaviorSpec, 'type' | 'params'>>(targeting, TARGETING, def.type);
   const spec: BehaviorSpec = { type: def.type, params, ...t };
   checkTargeting(spec, knownPaths);
@@ -126,8 +119,10 @@ function endpointMatchesAny(pattern: string, paths: readonly string[]): boolean 
 /** The effect of a request-level spec on one request. */
 export function effectOf(spec: BehaviorSpec, facts: RequestFacts): Effect {
   const def = BEHAVIORS.get(spec.type)!;
-  return def.effect ? def.effect(spec.params, facts) : { kind: 'serve' };
+  return def.effect ? def.effect(spec.params, facts, CATALOG) : { kind: 'serve' };
 }
+
+const CATALOG: BehaviorCatalog = { parse: (input) => parseBehavior(input), levelOf, effectOf };
 
 /** The spec as /status and the journal show it: type, parameters with defaults, targeting. */
 export function describeSpec(spec: BehaviorSpec): Record<string, unknown> {

@@ -46,15 +46,33 @@ export interface RequestFacts {
   seed: number;
 }
 
+/** A validated behavior payload: its type, its parameters (with defaults) and its targeting. */
+export interface BehaviorSpec {
+  type: string;
+  params: Record<string, unknown>;
+  endpoints?: string[];
+  models?: string[];
+  times?: number;
+  probability?: number;
+}
+
+/** The registry, as a behavior made of other behaviors (Flaky) uses it. */
+export interface BehaviorCatalog {
+  /** Validates a behavior payload; throws ValidationError. */
+  parse(input: unknown): BehaviorSpec;
+  levelOf(spec: BehaviorSpec): Level;
+  effectOf(spec: BehaviorSpec, facts: RequestFacts): Effect;
+}
+
 export interface BehaviorDefinition<P = Record<string, unknown>> {
   type: string;
   summary: string;
   level: Level | ((params: P) => Level);
   params: Schema;
   /** Cross-field checks after each field was validated; may return normalised params. Throws ValidationError. */
-  check?(params: P): P | void;
+  check?(params: P, catalog: BehaviorCatalog): P | void;
   /** request level: the effect for one request. */
-  effect?(params: P, facts: RequestFacts): Effect;
+  effect?(params: P, facts: RequestFacts, catalog: BehaviorCatalog): Effect;
   /** connection level: handle the accepted socket instead of HTTP. */
   onConnection?(socket: Socket, params: P): void;
 }

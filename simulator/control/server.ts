@@ -1,16 +1,20 @@
 // The control API's HTTP server (bound like the fleet, 127.0.0.1 unless --host says otherwise).
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { Fleet } from '../fleet.js';
+import type { AttachedControl, Fleet } from '../fleet.js';
 import { buildControlApp } from './app.js';
 
-export function createControlServer(fleet: Fleet, host: string, port: number): Promise<Server> {
+export function startControlServer(fleet: Fleet, host: string, port: number): Promise<AttachedControl> {
   const server = createServer(getRequestListener(buildControlApp(fleet).fetch));
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host, exclusive: true }, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({ port: (server.address() as { port: number }).port, close });
     });
   });
 }

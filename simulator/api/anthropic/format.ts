@@ -4,7 +4,7 @@
 import { collectPieces, type Piece, type ToolCall } from '../../engine/reply.js';
 import type { Headers } from '../exchange.js';
 import type { Formatter, Outcome } from '../generation.js';
-import { jsonLine, OPENAI_JSON } from '../openai/format.js';
+import { COMPAT_JSON, jsonLine } from '../compat/json.js';
 
 const STREAM_HEADERS: Headers = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' };
 
@@ -99,7 +99,7 @@ export function messagesFormatter({ id, model, inputEstimate }: MessageMeta): Fo
         id, type: 'message', role: 'assistant', model, content: blocks.length ? blocks : null,
         stop_reason: stopReason(o, calls.length > 0), usage: usage(o),
       };
-      return { headers: OPENAI_JSON, body: jsonLine(body) };
+      return { headers: COMPAT_JSON, body: jsonLine(body) };
     },
   };
 }

@@ -4,8 +4,8 @@
 // think is dropped quietly; x-api-key and anthropic-version are ignored.
 import { randomHex, rngFor } from '../../engine/random.js';
 import type { Exchange } from '../exchange.js';
-import { runCompatChat } from '../openai/compat-chat.js';
-import { behindMiddleware, bindJson, reject } from '../openai/middleware.js';
+import { runCompatChat } from '../compat/chat.js';
+import { behindMiddleware, bindJson, reject } from '../compat/middleware.js';
 import type { RouteContext, RouteDef } from '../route.js';
 import { messagesFormatter } from './format.js';
 import { anthropicThink, anthropicToolDefs, fromAnthropicMessages, systemMessages } from './messages.js';

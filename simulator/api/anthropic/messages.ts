@@ -4,7 +4,7 @@
 import type { ToolDef } from '../../engine/reply.js';
 import { isPlainObject } from '../../schema.js';
 import type { ChatMessage } from '../native/prompt.js';
-import { goTypeName, reject } from '../openai/middleware.js';
+import { goTypeName, reject } from '../compat/middleware.js';
 
 function blockText(value: unknown): string {
   if (typeof value === 'string') return value;

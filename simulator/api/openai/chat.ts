@@ -2,12 +2,12 @@
 // parts, reasoning, response_format) in front of the native chat handler, answered as OpenAI JSON
 // or SSE. `stream` defaults to false here.
 import { isPlainObject } from '../../schema.js';
+import { runCompatChat } from '../compat/chat.js';
+import { behindMiddleware, bindJson, reject } from '../compat/middleware.js';
 import { toolDefs } from '../native/chat.js';
 import type { RouteContext, RouteDef } from '../route.js';
-import { runCompatChat } from './compat-chat.js';
 import { chatCompletionFormatter, includeUsage, numericId } from './format.js';
 import { fromOpenAIMessages } from './messages.js';
-import { behindMiddleware, bindJson, reject } from './middleware.js';
 
 const FIELDS = {
   model: 'string', messages: 'array', stream: 'bool', stream_options: 'object', max_tokens: 'int', seed: 'int', stop: 'any',

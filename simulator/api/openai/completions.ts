@@ -8,8 +8,9 @@ import { runGeneration } from '../generation.js';
 import { generatePromptTokens } from '../native/prompt.js';
 import { replySeed, requireCapability, resolveModel, resolveThink } from '../request-fields.js';
 import type { RouteContext, RouteDef } from '../route.js';
-import { completionFormatter, includeUsage, jsonLine, numericId, OPENAI_JSON, SSE_HEADERS, sseData, unixNow, type StreamMeta } from './format.js';
-import { behindMiddleware, bindJson, goTypeName, reject } from './middleware.js';
+import { COMPAT_JSON, jsonLine } from '../compat/json.js';
+import { behindMiddleware, bindJson, goTypeName, reject } from '../compat/middleware.js';
+import { completionFormatter, includeUsage, numericId, SSE_HEADERS, sseData, unixNow, type StreamMeta } from './format.js';
 
 const notFound = (name: string) => `model '${name}' not found`;
 
@@ -31,7 +32,7 @@ function sendLoaded(ex: Exchange, meta: StreamMeta, stream: boolean): void {
   if (stream) {
     ex.send(200, SSE_HEADERS, sseData({ ...base, choices, model: meta.model, system_fingerprint: 'fp_ollama' }) + 'data: [DONE]\n\n');
   } else {
-    ex.send(200, OPENAI_JSON, jsonLine({ ...base, model: meta.model, system_fingerprint: 'fp_ollama', choices, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } }));
+    ex.send(200, COMPAT_JSON, jsonLine({ ...base, model: meta.model, system_fingerprint: 'fp_ollama', choices, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } }));
   }
 }
 

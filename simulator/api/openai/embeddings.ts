@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js';
 import { contextLength, dimensionsValue, embedNotFound, float32Json, runEmbedding } from '../native/embed.js';
 import { resolveModel } from '../request-fields.js';
 import type { RouteContext, RouteDef } from '../route.js';
-import { behindMiddleware, bindJson, reject } from './middleware.js';
+import { behindMiddleware, bindJson, reject } from '../compat/middleware.js';
 
 const FIELDS = { model: 'string', input: 'any', encoding_format: 'string', dimensions: 'int', user: 'string' } as const;
 

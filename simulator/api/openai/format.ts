@@ -5,17 +5,15 @@
 import { collectPieces, type Piece, type ToolCall } from '../../engine/reply.js';
 import { hash32 } from '../../engine/random.js';
 import { isPlainObject } from '../../schema.js';
+import { COMPAT_JSON, jsonLine } from '../compat/json.js';
 import type { Exchange, Headers } from '../exchange.js';
 import type { Formatter, Outcome } from '../generation.js';
 
 export const SSE_HEADERS: Headers = { 'Content-Type': 'text/event-stream' };
-export const OPENAI_JSON: Headers = { 'Content-Type': 'application/json' };
 const FINGERPRINT = 'fp_ollama';
 const DONE = 'data: [DONE]\n\n';
 
 export const sseData = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
-/** The compat layers write bodies with json.Encoder, which ends them with a newline. */
-export const jsonLine = (o: unknown): string => JSON.stringify(o) + '\n';
 export const unixNow = (): number => Math.floor(Date.now() / 1000);
 
 function usage(o: Outcome): Record<string, number> {
@@ -91,7 +89,7 @@ export function chatCompletionFormatter({ id, model, withUsage }: StreamMeta): F
         id, object: 'chat.completion', created: unixNow(), model, system_fingerprint: FINGERPRINT,
         choices: [{ index: 0, message, finish_reason: finishReason(o.doneReason, calls.length > 0) }], usage: usage(o),
       };
-      return { headers: OPENAI_JSON, body: jsonLine(body) };
+      return { headers: COMPAT_JSON, body: jsonLine(body) };
     },
   };
 }
@@ -112,7 +110,7 @@ export function completionFormatter({ id, model, withUsage }: StreamMeta): Forma
         id, object: 'text_completion', created: unixNow(), model, system_fingerprint: FINGERPRINT,
         choices: [{ text: collectPieces(o.pieces).content, index: 0, finish_reason: o.doneReason }], usage: usage(o),
       };
-      return { headers: OPENAI_JSON, body: jsonLine(body) };
+      return { headers: COMPAT_JSON, body: jsonLine(body) };
     },
   };
 }

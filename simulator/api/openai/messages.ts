@@ -3,7 +3,7 @@
 // message; tool-call arguments arrive as JSON strings. Errors are the middleware's exact strings.
 import { isPlainObject } from '../../schema.js';
 import type { ChatMessage } from '../native/prompt.js';
-import { goTypeName, jsonKind, reject } from './middleware.js';
+import { goTypeName, jsonKind, reject } from '../compat/middleware.js';
 
 const IMAGE_PREFIXES = ['data:;base64,', ...['jpeg', 'jpg', 'png', 'webp'].map((t) => `data:image/${t};base64,`)];
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

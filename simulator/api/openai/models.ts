@@ -4,7 +4,7 @@
 import { displayName, parseModelName, type ModelSpec } from '../../engine/models.js';
 import { ApiError } from '../errors.js';
 import type { RouteDef } from '../route.js';
-import { jsonLine, OPENAI_JSON } from './format.js';
+import { COMPAT_JSON, jsonLine } from '../compat/json.js';
 
 const notFound = (name: string) => `model '${displayName(name) ?? name}' not found`;
 
@@ -18,7 +18,7 @@ export const modelRoutes: RouteDef[] = [
     handle: ({ ex, server }) => {
       const data = [...server.models.values()].map((spec) => modelObject(spec.name, spec));
       // Ollama encodes an empty (nil) list as null.
-      ex.send(200, OPENAI_JSON, jsonLine({ object: 'list', data: data.length ? data : null }));
+      ex.send(200, COMPAT_JSON, jsonLine({ object: 'list', data: data.length ? data : null }));
     },
   },
   {
@@ -27,7 +27,7 @@ export const modelRoutes: RouteDef[] = [
       const name = params.model;
       const found = server.findModel(name);
       if (!found) throw new ApiError(404, notFound(name));
-      ex.send(200, OPENAI_JSON, jsonLine(modelObject(name, found.spec)));
+      ex.send(200, COMPAT_JSON, jsonLine(modelObject(name, found.spec)));
     },
   },
 ];
