@@ -75,6 +75,29 @@ export interface Target {
   whenUnavailable?: 'skip' | 'error';
 }
 
+/** The runner's options that choose and build the target (command-line flags). */
+export interface TargetOptions {
+  target?: string;
+  /** reference only: --defect NAME (repeatable). */
+  defects?: readonly string[];
+  /** custom only. */
+  lbCmd?: string;
+  traitPairs?: readonly string[];
+  traitsFile?: string;
+}
+
+/**
+ * A target built from flags only it takes (reference: --defect; custom: --lb-cmd, --trait,
+ * --traits). A target file exports either a Target or one of these.
+ */
+export interface TargetFactory {
+  name: string;
+  /** The options only this target takes, and the flags that set them (for the error when another target is given them). */
+  takes: { options: ReadonlyArray<Exclude<keyof TargetOptions, 'target'>>; flags: readonly string[] };
+  /** Throws UsageError naming the flag and the allowed values. */
+  create(options: TargetOptions): Target;
+}
+
 export interface ScenarioContext {
   fleet: Fleet;
   /** Base URL of the load balancer under test. */

@@ -5,7 +5,7 @@
 //   --lb-cmd "mylb --port {port} {servers:--backend {url}}"
 import { readFileSync } from 'node:fs';
 import { findCommand, notExecutable, wholeSeconds } from '../executables.js';
-import type { LaunchContext, Target, Traits } from '../types.js';
+import type { LaunchContext, Target, TargetFactory, Traits } from '../types.js';
 
 export class UsageError extends Error {}
 
@@ -169,3 +169,12 @@ export function customTarget(template: string, traits: Traits): Target {
     },
   };
 }
+
+export const customFactory: TargetFactory = {
+  name: 'custom',
+  takes: { options: ['lbCmd', 'traitPairs', 'traitsFile'], flags: ['--lb-cmd', '--trait', '--traits'] },
+  create({ lbCmd, traitPairs = [], traitsFile }) {
+    if (lbCmd === undefined) throw new UsageError('--target custom needs --lb-cmd "TEMPLATE", e.g. --lb-cmd "mylb --port {port} {servers:--backend {url}}"');
+    return customTarget(lbCmd, parseTraits(traitPairs, traitsFile));
+  },
+};

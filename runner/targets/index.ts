@@ -1,52 +1,57 @@
-// The targets the runner knows, by name, and the checks of the flags that only some accept.
-import { DEFECT_NAMES } from '../../examples/reference-lb/defects.js';
-import type { Target } from '../types.js';
-import { customTarget, parseTraits, UsageError } from './custom.js';
-import { haproxyTarget } from './haproxy.js';
-import { nginxTarget } from './nginx.js';
-import { ollamaLoadBalancerTarget } from './ollama-load-balancer.js';
-import { ollamaLoadBalancerF3Target } from './ollama-load-balancer-f3.js';
-import { referenceTarget } from './reference.js';
+// The targets the runner knows, by name: every Target or TargetFactory the files of this folder
+// export (listed in all.ts by `npm run registries`), in that list's order. Flags that only some
+// targets take are refused with any other.
+import type { Target, TargetFactory, TargetOptions } from '../types.js';
+import { TARGET_MODULES } from './all.js';
+import { UsageError } from './custom.js';
 
 export { UsageError } from './custom.js';
+export type { TargetOptions } from '../types.js';
 
-export const TARGET_NAMES = ['reference', 'ollama-load-balancer', 'ollama-load-balancer-f3', 'nginx', 'haproxy', 'custom'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
+function isTarget(v: unknown): v is Target {
+  const t = v as Partial<Target> | null;
+  return typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.traits === 'object' && typeof t.launch === 'function';
+}
 
-export interface TargetOptions {
-  target?: string;
-  /** reference only: --defect NAME (repeatable). */
-  defects?: readonly string[];
-  /** custom only. */
-  lbCmd?: string;
-  traitPairs?: readonly string[];
-  traitsFile?: string;
+function isFactory(v: unknown): v is TargetFactory {
+  const f = v as Partial<TargetFactory> | null;
+  return typeof f === 'object' && f !== null && typeof f.name === 'string' && typeof f.create === 'function' && typeof f.takes === 'object';
+}
+
+const FIXED: TargetFactory['takes'] = { options: [], flags: [] };
+
+function targetsOf(module: Record<string, unknown>): TargetFactory[] {
+  return Object.values(module).flatMap((v) => (isFactory(v) ? [v] : isTarget(v) ? [{ name: v.name, takes: FIXED, create: () => v }] : []));
+}
+
+function byName(targets: TargetFactory[]): Map<string, TargetFactory> {
+  const map = new Map<string, TargetFactory>();
+  for (const t of targets) {
+    if (map.has(t.name)) throw new Error(`runner/targets: two targets are named '${t.name}'`);
+    map.set(t.name, t);
+  }
+  return map;
+}
+
+const TARGETS: ReadonlyMap<string, TargetFactory> = byName(TARGET_MODULES.flatMap(targetsOf));
+
+export const TARGET_NAMES: readonly string[] = [...TARGETS.keys()];
+
+const given = (v: string | readonly string[] | undefined): boolean => (Array.isArray(v) ? v.length > 0 : v !== undefined);
+
+function joinFlags(flags: readonly string[]): string {
+  return flags.length > 1 ? `${flags.slice(0, -1).join(', ')} and ${flags[flags.length - 1]} apply` : `${flags[0]} applies`;
 }
 
 /** The target for the options; throws UsageError naming the flag and the allowed values. */
 export function resolveTarget(o: TargetOptions): Target {
   const name = o.target ?? (o.lbCmd !== undefined ? 'custom' : 'reference');
-  if (!(TARGET_NAMES as readonly string[]).includes(name)) throw new UsageError(`--target ${name}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
-  const defects = o.defects ?? [];
-  if (defects.length > 0 && name !== 'reference') throw new UsageError(`--defect applies only to --target reference (got --target ${name})`);
-  const unknown = defects.filter((d) => !(DEFECT_NAMES as readonly string[]).includes(d));
-  if (unknown.length > 0) throw new UsageError(`--defect ${unknown.join(', ')}: unknown; defects: ${DEFECT_NAMES.join(', ')}`);
-  if (name !== 'custom' && (o.lbCmd !== undefined || (o.traitPairs?.length ?? 0) > 0 || o.traitsFile !== undefined)) {
-    throw new UsageError(`--lb-cmd, --trait and --traits apply only to --target custom (got --target ${name})`);
+  const chosen = TARGETS.get(name);
+  if (!chosen) throw new UsageError(`--target ${name}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
+  for (const other of TARGETS.values()) {
+    if (other !== chosen && other.takes.options.some((option) => given(o[option]))) {
+      throw new UsageError(`${joinFlags(other.takes.flags)} only to --target ${other.name} (got --target ${name})`);
+    }
   }
-  switch (name as TargetName) {
-    case 'reference':
-      return referenceTarget(defects);
-    case 'ollama-load-balancer':
-      return ollamaLoadBalancerTarget;
-    case 'ollama-load-balancer-f3':
-      return ollamaLoadBalancerF3Target;
-    case 'nginx':
-      return nginxTarget;
-    case 'haproxy':
-      return haproxyTarget;
-    case 'custom':
-      if (o.lbCmd === undefined) throw new UsageError('--target custom needs --lb-cmd "TEMPLATE", e.g. --lb-cmd "mylb --port {port} {servers:--backend {url}}"');
-      return customTarget(o.lbCmd, parseTraits(o.traitPairs ?? [], o.traitsFile));
-  }
+  return chosen.create(o);
 }

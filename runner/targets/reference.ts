@@ -3,7 +3,9 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Target } from '../types.js';
+import { DEFECT_NAMES } from '../../examples/reference-lb/defects.js';
+import type { Target, TargetFactory } from '../types.js';
+import { UsageError } from './custom.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'examples/reference-lb/main.ts');
@@ -58,3 +60,13 @@ export function referenceTarget(defects: readonly string[] = []): Target {
     },
   };
 }
+
+export const referenceFactory: TargetFactory = {
+  name: 'reference',
+  takes: { options: ['defects'], flags: ['--defect'] },
+  create({ defects = [] }) {
+    const unknown = defects.filter((d) => !(DEFECT_NAMES as readonly string[]).includes(d));
+    if (unknown.length > 0) throw new UsageError(`--defect ${unknown.join(', ')}: unknown; defects: ${DEFECT_NAMES.join(', ')}`);
+    return referenceTarget(defects);
+  },
+};

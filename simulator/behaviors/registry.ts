@@ -1,40 +1,14 @@
-// Every behavior, by type name, and the parsing of a behavior payload into a validated spec. The
-// control API, /status, the journal and the README table all read these declarations.
+// Every behavior (one file each in this folder, listed in all.ts), by type name, and the parsing of
+// a behavior payload into a validated spec. The control API, /status, the journal and the README
+// table all read these declarations.
 import { isPlainObject, validate, ValidationError, type Schema } from '../schema.js';
-import abruptClose from './abrupt-close.js';
-import blackhole from './blackhole.js';
-import busy from './busy.js';
-import connectionRefused from './connection-refused.js';
-import custom from './custom.js';
-import failMidStream from './fail-mid-stream.js';
-import flaky from './flaky.js';
-import hang from './hang.js';
-import httpError from './http-error.js';
-import inBandError from './in-band-error.js';
-import malformedChunk from './malformed-chunk.js';
-import modelNotFound from './model-not-found.js';
-import normal from './normal.js';
-import rateLimited from './rate-limited.js';
-import reset from './reset.js';
-import slow from './slow.js';
-import slowHeaders from './slow-headers.js';
-import stall from './stall.js';
-import timeoutAfterHeaders from './timeout-after-headers.js';
-import trickle from './trickle.js';
-import truncate from './truncate.js';
+import { BEHAVIOR_DEFINITIONS } from './all.js';
 import type { BehaviorCatalog, BehaviorDefinition, BehaviorSpec, Effect, Level, RequestFacts } from './types.js';
 
 export type { BehaviorSpec } from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const ALL: BehaviorDefinition<any>[] = [
-  normal, hang, failMidStream, timeoutAfterHeaders, slow, httpError, modelNotFound, connectionRefused,
-  abruptClose, custom, reset, stall, inBandError, truncate, malformedChunk, slowHeaders, trickle, busy,
-  rateLimited, blackhole, flaky,
-];
-
-export const BEHAVIORS: ReadonlyMap<string, BehaviorDefinition<any>> = new Map(ALL.map((b) => [b.type, b]));
-export const BEHAVIOR_TYPES = ALL.map((b) => b.type);
+export const BEHAVIORS: ReadonlyMap<string, BehaviorDefinition<any>> = new Map(BEHAVIOR_DEFINITIONS.map((b) => [b.type, b]));
+export const BEHAVIOR_TYPES = BEHAVIOR_DEFINITIONS.map((b) => b.type);
 
 /** Targeting fields any behavior may carry. */
 export const TARGETING: Schema = {
