@@ -50,6 +50,15 @@ export const REGISTRIES: Registry[] = [
     after: '] as const;',
   },
   {
+    dir: 'simulator/control/endpoints',
+    what: 'every control endpoint, for ../app.ts',
+    notMembers: [],
+    imports: 'default',
+    preamble: ["import type { ControlEndpoint } from '../endpoint.js';"],
+    declaration: 'export const CONTROL_ENDPOINTS: ControlEndpoint[][] = [',
+    after: '];',
+  },
+  {
     dir: 'runner/targets',
     what: 'every target module, for index.ts',
     notMembers: ['index.ts'],

@@ -1,9 +1,13 @@
 // POST /models and POST /loaded-model. /models takes the Rust simulator's ModelInfo objects
 // ({name, size, digest, family, parameter_size, quantization_level}) as well as plain names, and
 // replaces the installed list. /loaded-model marks models loaded without paying the load time.
-import { modelKey, modelSpec, PRESET_NAMES, type ModelSpec } from '../engine/models.js';
-import { isPlainObject, validate, ValidationError, type Schema } from '../schema.js';
-import type { SimServer } from '../server.js';
+import type { Context } from 'hono';
+import { modelKey, modelSpec, PRESET_NAMES, type ModelSpec } from '../../engine/models.js';
+import type { Fleet } from '../../fleet.js';
+import { isPlainObject, validate, ValidationError, type Schema } from '../../schema.js';
+import type { SimServer } from '../../server.js';
+import { ok, portsOf, type ControlEndpoint } from '../endpoint.js';
+import { jsonBody, onlyFields, portSelector, required } from '../input.js';
 
 const MODEL_INFO: Schema = {
   name: { kind: 'string', doc: 'model name, e.g. "llama3.2:latest"' },
@@ -42,13 +46,13 @@ function parseModel(entry: unknown, index: number): ModelSpec {
   return modelSpec(checkName(info.name, where), overrides);
 }
 
-export function parseModels(input: unknown): ModelSpec[] {
+function parseModels(input: unknown): ModelSpec[] {
   if (!Array.isArray(input)) throw new ValidationError(`field 'models' must be an array of model names or ModelInfo objects, got ${JSON.stringify(input)}`, 'models');
   return input.map(parseModel);
 }
 
 /** Replaces the installed list; a loaded model that is no longer installed is unloaded. */
-export function replaceModels(server: SimServer, specs: ModelSpec[]): void {
+function replaceModels(server: SimServer, specs: ModelSpec[]): void {
   server.models.clear();
   for (const spec of specs) server.models.set(modelKey(spec.name)!, spec);
   for (const loaded of server.residency.list()) {
@@ -58,7 +62,7 @@ export function replaceModels(server: SimServer, specs: ModelSpec[]): void {
 }
 
 /** `model`: a name, a list of names, or null (nothing loaded). */
-export function parseLoadedModels(input: unknown): string[] {
+function parseLoadedModels(input: unknown): string[] {
   if (input === null) return [];
   const names = typeof input === 'string' ? [input] : input;
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
@@ -70,7 +74,7 @@ export function parseLoadedModels(input: unknown): string[] {
 type Found = { key: string; spec: ModelSpec };
 
 /** The installed models these names refer to; an error names the installed ones. */
-export function resolveInstalled(server: SimServer, names: string[]): Found[] {
+function resolveInstalled(server: SimServer, names: string[]): Found[] {
   return names.map((name) => {
     const m = server.findModel(name);
     if (!m) {
@@ -82,7 +86,7 @@ export function resolveInstalled(server: SimServer, names: string[]): Found[] {
 }
 
 /** Makes exactly these installed models the loaded ones, without load time. */
-export function setLoaded(server: SimServer, found: Found[]): void {
+function setLoaded(server: SimServer, found: Found[]): void {
   const keep = new Set(found.map((m) => m.key));
   for (const loaded of server.residency.list()) {
     const key = modelKey(loaded.spec.name)!;
@@ -90,3 +94,28 @@ export function setLoaded(server: SimServer, found: Found[]): void {
   }
   for (const m of found) server.residency.markLoaded(m.key, m.spec);
 }
+
+async function installModels(c: Context, fleet: Fleet): Promise<Response> {
+  const body = await jsonBody(c);
+  onlyFields(body, ['port', 'models'], 'POST /models');
+  const servers = fleet.select(portSelector(body));
+  const specs = parseModels(required(body, 'models', '["llama3.2:latest"]'));
+  for (const s of servers) replaceModels(s, specs);
+  return ok(c, { ports: portsOf(servers), installed_models: specs.map((m) => m.name) });
+}
+
+async function loadModels(c: Context, fleet: Fleet): Promise<Response> {
+  const body = await jsonBody(c);
+  onlyFields(body, ['port', 'model'], 'POST /loaded-model');
+  const servers = fleet.select(portSelector(body));
+  const names = parseLoadedModels(required(body, 'model', '"test-model:latest" or null'));
+  // Validate every server first, so a bad name changes nothing.
+  const plans = servers.map((s) => [s, resolveInstalled(s, names)] as const);
+  for (const [s, found] of plans) setLoaded(s, found);
+  return ok(c, { ports: portsOf(servers), loaded_models: plans[0]?.[1].map((m) => m.spec.name) ?? [] });
+}
+
+export default [
+  { method: 'POST', path: '/models', handle: installModels },
+  { method: 'POST', path: '/loaded-model', handle: loadModels },
+] satisfies ControlEndpoint[];

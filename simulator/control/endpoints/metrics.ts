@@ -1,8 +1,10 @@
 // GET /metrics in Prometheus text format. Outcomes are counted by each server's journal when a
 // record ends (so the ring's bound does not lose them); gauges are read from the servers at scrape time.
-import type { Fleet } from '../fleet.js';
-import type { OutcomeCount } from '../journal/writer.js';
-import type { SimServer } from '../server.js';
+import type { Context } from 'hono';
+import type { Fleet } from '../../fleet.js';
+import type { OutcomeCount } from '../../journal/writer.js';
+import type { SimServer } from '../../server.js';
+import type { ControlEndpoint } from '../endpoint.js';
 
 const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
@@ -30,7 +32,7 @@ function countsBy(server: SimServer, labelsOf: (c: OutcomeCount) => Record<strin
   return [...sums.values()];
 }
 
-export function renderMetrics(fleet: Fleet): string {
+function renderMetrics(fleet: Fleet): string {
   const servers = fleet.list();
   const requests = servers.flatMap((s) => countsBy(s, (c) => ({ endpoint: c.endpoint, outcome: c.outcome })));
   const faults = servers.flatMap((s) => countsBy(s, (c) => (c.fault ? { endpoint: c.endpoint, fault: c.fault } : null)));
@@ -45,3 +47,9 @@ export function renderMetrics(fleet: Fleet): string {
     family('ollama_sim_listener_up', 'gauge', '1 when the server accepts TCP connections, 0 when it refuses them.', gauge((s) => (s.listening ? 1 : 0))),
   ].join('\n') + '\n';
 }
+
+function metrics(c: Context, fleet: Fleet): Response {
+  return c.body(renderMetrics(fleet), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+}
+
+export default [{ method: 'GET', path: '/metrics', handle: metrics }] satisfies ControlEndpoint[];
