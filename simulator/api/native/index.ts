@@ -1,10 +1,14 @@
 // The native Ollama routes, in the order Ollama registers them (reference §1).
 import type { RouteDef } from '../route.js';
 import { chatRoute } from './chat.js';
+import { copyRoute } from './copy.js';
+import { createRoute } from './create.js';
+import { deleteRoute } from './delete.js';
 import { embedRoutes } from './embed.js';
 import { generateRoute } from './generate.js';
 import { infoRoutes } from './info.js';
-import { copyRoute, createRoute, deleteRoute, pullRoute, pushRoute } from './manage.js';
+import { pullRoute } from './pull.js';
+import { pushRoute } from './push.js';
 import { showRoute } from './show.js';
 
 function infoRoute(path: string): RouteDef {
