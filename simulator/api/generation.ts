@@ -6,6 +6,7 @@ import { msToNs, now, sleepUntil } from '../engine/clock.js';
 import type { ModelSpec } from '../engine/models.js';
 import type { Piece, Reply } from '../engine/reply.js';
 import { QueueFullError } from '../engine/scheduler.js';
+import { cutsCompleteBody } from '../cuts/registry.js';
 import type { Chunk, CutResult, StreamFormat } from '../cuts/types.js';
 import type { Exchange, Headers } from './exchange.js';
 
@@ -168,10 +169,12 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
 
 /**
  * The behavior's cut, due before chunk `at` (a token's, or the final one): its streamed form, or on
- * a non-streamed request its whole form, in place of a body made of the pieces before `at`.
+ * a non-streamed request its whole form, in place of a body made of the pieces before `at` (a cut
+ * that takes the complete body waits for it: ex.send takes the cut).
  */
 function takeCut(ex: Exchange, job: GenerationJob, fmt: Formatter, at: number, next: () => Chunk): CutResult | Promise<CutResult> {
   if (job.stream) return ex.cutStream(fmt, next);
+  if (cutsCompleteBody(ex.cut!)) return 'continue';
   ex.cutWhole(() => fmt.body({ reply: job.reply, pieces: job.reply.pieces.slice(0, at), doneReason: job.reply.doneReason, stats: emptyStats() }));
   return 'stop';
 }

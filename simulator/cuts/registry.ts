@@ -29,3 +29,9 @@ export const CUT_NAMES: readonly CutName[] = CUTS.map((c) => c.name);
 export function cutDefinition(name: CutName): CutDefinition {
   return BY_NAME.get(name)!;
 }
+
+/** Whether a non-streamed response is generated to the end before this cut takes its body. */
+export function cutsCompleteBody(cut: Cut): boolean {
+  const def = cutDefinition(cut.action);
+  return def.layer === 'body' && def.wholeBody === 'complete';
+}

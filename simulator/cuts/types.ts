@@ -73,6 +73,12 @@ export interface SocketCut<N extends string, P> {
 export interface BodyCut<N extends string, P> {
   name: N;
   layer: 'body';
+  /**
+   * The body a non-streamed response's whole form gets: 'so-far' (default) for a cut that ends
+   * generation where it fires (a failure at token N: the body up to it); 'complete' for a cut that
+   * only changes how the body travels (generation runs to the end; the whole body).
+   */
+  wholeBody?: 'so-far' | 'complete';
   /** After N chunks of a stream (its head is out). `next` formats the chunk that was due: a token's, or the final one. */
   stream(w: CutWire, p: P, fmt: StreamFormat, next: () => Chunk): CutResult | Promise<CutResult>;
   /** Instead of a non-streamed body (nothing of the response has gone out). */
