@@ -23,6 +23,7 @@ import busy from './busy.js';
 import rateLimited from './rate-limited.js';
 import blackhole from './blackhole.js';
 import flaky from './flaky.js';
+import shortContentLength from './short-content-length.js';
 
 export const BEHAVIOR_DEFINITIONS: BehaviorDefinition<any>[] = [
   normal,
@@ -46,4 +47,5 @@ export const BEHAVIOR_DEFINITIONS: BehaviorDefinition<any>[] = [
   rateLimited,
   blackhole,
   flaky,
+  shortContentLength,
 ];

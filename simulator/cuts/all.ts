@@ -8,6 +8,7 @@ import inBandError from './in-band-error.js';
 import truncate from './truncate.js';
 import malformedJson from './malformed-json.js';
 import malformedFraming from './malformed-framing.js';
+import shortContentLength from './short-content-length.js';
 
 export const CUTS = [
   fin,
@@ -17,4 +18,5 @@ export const CUTS = [
   truncate,
   malformedJson,
   malformedFraming,
+  shortContentLength,
 ] as const;
