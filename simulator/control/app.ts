@@ -6,6 +6,8 @@ import type { Fleet } from '../fleet.js';
 import { ValidationError } from '../schema.js';
 import type { SimServer } from '../server.js';
 import { intQuery, jsonBody, onlyFields, portParam, portSelector, required } from './input.js';
+import { registerBehaviors } from './behaviors.js';
+import { registerEvents } from './events.js';
 import { renderMetrics } from './metrics.js';
 import { parseLoadedModels, parseModels, replaceModels, resolveInstalled, setLoaded } from './models.js';
 
@@ -54,6 +56,10 @@ export function buildControlApp(fleet: Fleet): Hono {
   app.notFound((c) => c.json({ error: `no control endpoint ${c.req.method} ${c.req.path}; see GET /status, POST /behavior, GET /journal, GET /metrics` }, 404));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  // The behavior declarations (for forms and scripts) and the live feed.
+  registerBehaviors(app);
+  registerEvents(app, fleet);
 
   app.get('/status', (c) => c.json({ seed: fleet.seed, control_url: fleet.controlUrl, servers: fleet.list().map(serverStatus) }));
 
