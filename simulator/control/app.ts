@@ -10,6 +10,7 @@ import { registerBehaviors } from './behaviors.js';
 import { registerEvents } from './events.js';
 import { renderMetrics } from './metrics.js';
 import { parseLoadedModels, parseModels, replaceModels, resolveInstalled, setLoaded } from './models.js';
+import { registerUi } from './ui.js';
 
 const ok = (c: Context, extra: Record<string, unknown> = {}) => c.json({ status: 'ok', ...extra });
 const ports = (servers: SimServer[]) => servers.map((s) => s.port);
@@ -57,7 +58,8 @@ export function buildControlApp(fleet: Fleet): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  // The behavior declarations (for forms and scripts) and the live feed.
+  // The dashboard (GET /, /ui/*), the behavior declarations its form is built from, and its live feed.
+  registerUi(app);
   registerBehaviors(app);
   registerEvents(app, fleet);
 

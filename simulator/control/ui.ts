@@ -1,0 +1,62 @@
+// The dashboard: GET / (and /ui/) serves the page, /ui/<file> its scripts and styles, all plain
+// files from simulator/control/dashboard/ (shipped in the package; nothing to build, no CDN). The
+// page reads GET /events and /behaviors and acts through the public control endpoints only.
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context, Hono } from 'hono';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+// The page runs only its own files: no inline script, nothing from elsewhere. A value that slipped
+// into markup still could not run.
+const HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
+
+/**
+ * The assets folder: beside this file when run from source (tsx), or the package's copy when run
+ * from dist/ (dist/simulator/control/ui.js -> simulator/control/dashboard/).
+ */
+export function dashboardDir(): string {
+  const candidates = ['./dashboard/', '../../../simulator/control/dashboard/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const found = candidates.find((dir) => existsSync(dir));
+  if (!found) throw new Error(`dashboard assets not found in ${candidates.join(' or ')}`);
+  return found;
+}
+
+type Asset = { body: string; type: string };
+
+/** Every file of the folder, read once on the first page request (start-up stays as fast as before). */
+async function loadAssets(): Promise<Map<string, Asset>> {
+  const dir = dashboardDir();
+  const assets = new Map<string, Asset>();
+  for (const name of await readdir(dir)) {
+    const type = TYPES[extname(name)];
+    if (type) assets.set(name, { body: await readFile(dir + name, 'utf8'), type });
+  }
+  return assets;
+}
+
+export function registerUi(app: Hono): void {
+  let assets: Promise<Map<string, Asset>> | null = null;
+  const serve = async (c: Context, name: string) => {
+    assets ??= loadAssets();
+    const asset = (await assets).get(name);
+    if (!asset) return c.json({ error: `no dashboard file ${JSON.stringify(name)}` }, 404);
+    return c.body(asset.body, 200, { 'Content-Type': asset.type, ...HEADERS });
+  };
+  app.get('/', (c) => serve(c, 'index.html'));
+  app.get('/ui', (c) => c.redirect('/ui/', 301));
+  app.get('/ui/', (c) => serve(c, 'index.html'));
+  app.get('/ui/:file', (c) => serve(c, c.req.param('file')));
+}
