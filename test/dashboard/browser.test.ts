@@ -58,10 +58,17 @@ async function eventually(fn: () => Promise<boolean>, what: string, ms = 5000): 
 }
 
 await testNeeding(CHROMIUM_REQUIREMENT, 'the page loads with no console errors: a card per server, the totals, a form with every behavior', async () => {
+  const c = h.fleet.ports[2];
+  await control(h.fleet, 'POST', '/behavior/sequence', { port: c, steps: [{ type: 'HttpError', times: 2 }, { type: 'Normal' }] });
   const { page, errors } = await openDashboard();
   assert.equal(await page.locator('.card').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.port))), h.fleet.ports);
+  // The sequence step: what is active, how many uses are left, what comes next.
+  assert.is(await card(page, c).locator('.b-type').textContent(), 'HttpError');
+  assert.is(await card(page, c).locator('.b-next').textContent(), '2 left, then Normal');
+  await control(h.fleet, 'POST', '/reset');
   for (const s of h.fleet.list()) {
     await card(page, s.port).getByText(s.name, { exact: true }).waitFor();
+    await card(page, s.port).locator('.b-type').getByText('Normal').waitFor();
     assert.is(await card(page, s.port).locator('.badge').textContent(), 'listening');
     assert.is(await card(page, s.port).locator('.b-type').textContent(), 'Normal');
   }

@@ -1,6 +1,6 @@
 // A fleet with traffic that exercises every part of the dashboard: a server that fails mid-stream
 // (its requests fail over to the next server, so the timeline shows bars moving between rows), a
-// one-slot server that queues, clients that give up, and requests for a model nobody has. The
+// one-slot server that sometimes queues, clients that give up, and requests for a model nobody has. The
 // screenshot test and scripts/dashboard-screenshot.ts (docs/dashboard.png) both use it.
 import type { Page } from 'playwright-core';
 import { startFleet, type Fleet, type JournalRecord } from '../../simulator/index.js';
@@ -15,14 +15,15 @@ const REQUEST_EVERY_MS = 220;
 
 export async function startDemo(): Promise<Demo> {
   const fleet = await startFleet({
-    servers: [{ port: 0, name: 'gpu-a' }, { port: 0, name: 'gpu-b' }, { port: 0, name: 'gpu-c', num_parallel: 1 }],
+    servers: [{ port: 0, name: 'gpu-a', num_parallel: 1 }, { port: 0, name: 'gpu-b' }, { port: 0, name: 'gpu-c' }],
     defaults: { num_parallel: 2, tokens_per_sec: 40, num_tokens: 14, load_ms: 400, models: ['llama3.2', 'qwen3:8b', 'nomic-embed-text'] },
     seed: 7,
   });
   const portOf = (name: string) => fleet.list().find((s) => s.name === name)!.port;
   fleet.setBehavior(portOf('gpu-b'), { type: 'FailMidStream', tokens_before_fail: 3 });
   const stopped = new AbortController();
-  const ports = fleet.ports;
+  // In name order, whatever ports the OS chose: gpu-b's failures fail over to gpu-c.
+  const ports = ['gpu-a', 'gpu-b', 'gpu-c'].map(portOf);
 
   /** One streamed chat; true when it ended with done:true. */
   async function chat(port: number, i: number, signal: AbortSignal): Promise<boolean> {
@@ -81,16 +82,18 @@ export async function demoWarmedUp(fleet: Fleet, timeoutMs = 20_000): Promise<vo
 }
 
 /**
- * Opens the dashboard as a person would use it for the README picture: gpu-b chosen in the form
- * with FailMidStream, one failed request opened in the details panel.
+ * Opens the dashboard as a person would use it for the README picture: a 10 s timeline, gpu-b chosen
+ * in the form with FailMidStream, one failed request opened in the details panel.
  */
 export async function showDemo(page: Page, fleet: Fleet): Promise<void> {
   await page.goto(`${fleet.controlUrl}/`);
   await page.waitForSelector('body[data-ready="true"]');
   const b = fleet.list().find((s) => s.name === 'gpu-b')!.port;
+  await page.selectOption('#tl-window', '10000');
   await page.selectOption('#f-target', String(b));
   await page.selectOption('#f-type', 'FailMidStream');
   await page.fill('#f-tokens_before_fail', '3');
   await page.locator('.bar.o-fault').last().click();
   await page.waitForSelector('#details .chip.o-fault');
+  await page.evaluate(() => window.scrollTo(0, 0));
 }

@@ -129,6 +129,8 @@ export class Timeline {
       if (lane === -1) lane = laneEnds.length < MAX_LANES ? laneEnds.length : laneEnds.indexOf(Math.min(...laneEnds));
       laneEnds[lane] = Math.max(end, start + MIN_BAR_PX * msPerPx) + msPerPx;
       const bar = this.bar(r, row);
+      // The label inside shows only where it fits (~6 px a character); the tooltip always has it.
+      bar.classList.toggle('narrow', (end - start) / msPerPx < (bar.textContent ?? '').length * 6 + 6);
       bar.style.left = `${((start - from) / this.windowMs) * 100}%`;
       bar.style.width = `${((end - start) / this.windowMs) * 100}%`;
       bar.style.top = `${lane * LANE_PX}px`;
@@ -141,7 +143,7 @@ export class Timeline {
   bar(r, row) {
     let bar = this.bars.get(r.id);
     if (!bar) {
-      bar = h('div', { class: 'bar', data: { id: r.id } });
+      bar = h('div', { class: r.id === this.selected ? 'bar selected' : 'bar', data: { id: r.id } });
       this.bars.set(r.id, bar);
       row.track.append(bar);
     }
@@ -151,7 +153,8 @@ export class Timeline {
       bar.dataset.version = version;
       bar.dataset.outcome = o.key;
       bar.dataset.label = o.label;
-      bar.className = `bar o-${o.key}${r.id === this.selected ? ' selected' : ''}`;
+      bar.classList.remove(...[...bar.classList].filter((c) => c.startsWith('o-')));
+      bar.classList.add(`o-${o.key}`);
       bar.title = recordSummary(r);
       bar.setAttribute('aria-label', bar.title);
       setText(bar, barText(r, o.key));
