@@ -49,7 +49,7 @@ function sse(event: string, data: unknown, id?: string): string {
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** A per-second rate of a growing total, over the last second of samples. */
+/** A per-second rate of a growing total over the last second (over a full second even when the history is shorter, so one request reads 1/s, not 4/s). */
 class Rate {
   private samples: Array<[number, number]> = [];
 
@@ -63,7 +63,7 @@ class Rate {
   get perSecond(): number {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
-    return first && last[0] > first[0] ? ((last[1] - first[1]) * 1000) / (last[0] - first[0]) : 0;
+    return first ? ((last[1] - first[1]) * 1000) / Math.max(RATE_WINDOW_MS, last[0] - first[0]) : 0;
   }
 }
 
