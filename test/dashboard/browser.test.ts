@@ -1,18 +1,22 @@
 // The dashboard in a real browser (Debian's Chromium, headless, through playwright-core) against a
 // real fleet: what the page shows comes from real requests, and what it does is checked through
 // /status, the journal and real clients.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { BEHAVIOR_TYPES } from '../../simulator/index.js';
+import { exited, freePorts, refuses, waitForLines } from '../helpers.js';
 import { testNeeding } from '../requirements.js';
 import { chatRequest, connectResult, control, fleetPerTest, setBehavior, streamedLines } from '../behaviors/wire.js';
 import { CHROMIUM_REQUIREMENT, collectErrors, launchBrowser, type Browser } from './browser.js';
 import { demoWarmedUp, showDemo, startDemo } from './demo.js';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const h = fleetPerTest(test, { servers: 3 });
 let browser: Browser | null = null;
 const pages: Page[] = [];
@@ -203,6 +207,34 @@ await testNeeding(CHROMIUM_REQUIREMENT, 'add and remove a server, take one down 
   await page.locator('.bar').first().waitFor({ state: 'detached' });
   await page.locator('#requests-body').getByText('No requests yet.').waitFor();
   assert.equal(errors.filter((e) => !/status of 409/.test(e)), []);
+});
+
+await testNeeding(CHROMIUM_REQUIREMENT, 'as a newcomer: `npx ollama-sim`, open the control URL, flip a server to FailMidStream from the page, the next request fails on the timeline; Ctrl-C leaves nothing', async () => {
+  const [controlPort, a, b] = await freePorts(3);
+  const child = spawn('npx', ['--no-install', 'ollama-sim', '--control-port', String(controlPort), '--server-ports', `${a},${b}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  try {
+    const [first] = await waitForLines(child, 3);
+    const url = first.replace('Control API: ', '');
+    browser ??= await launchBrowser();
+    const page = await browser.context.newPage();
+    pages.push(page);
+    const errors = collectErrors(page);
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction(() => document.querySelectorAll('.card').length === 2);
+    await page.selectOption('#f-target', String(a));
+    await page.selectOption('#f-type', 'FailMidStream');
+    await page.click('button[type="submit"]');
+    await page.locator(`.card[data-port="${a}"] .b-type`).getByText('FailMidStream').waitFor();
+    const reply = await fetch(`http://127.0.0.1:${a}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] }) });
+    await reply.text().catch(() => 'cut');
+    await page.locator(`.tl-row[data-port="${a}"] .bar[data-outcome="fault"][data-label="fault: fin"]`).waitFor();
+    assert.equal(errors, []);
+  } finally {
+    process.kill(-child.pid!, 'SIGINT');
+    await exited(child);
+  }
+  assert.ok(await refuses(controlPort) && await refuses(a) && await refuses(b), 'something still listens after Ctrl-C');
 });
 
 await testNeeding(CHROMIUM_REQUIREMENT, 'a screenshot of a busy fleet: failovers, faults, aborts and a queue on the timeline', async () => {
