@@ -66,6 +66,18 @@ export class Ring<T> {
     return this.items.slice(this.start).concat(this.items.slice(0, this.start));
   }
 
+  /** The newest items for which keep() holds, oldest first: scans back from the newest and stops at the first that fails. */
+  newestWhile(keep: (item: T) => boolean): T[] {
+    const out: T[] = [];
+    const n = this.items.length;
+    for (let i = 0; i < n; i++) {
+      const item = this.items[(this.start + n - 1 - i) % n];
+      if (!keep(item)) break;
+      out.push(item);
+    }
+    return out.reverse();
+  }
+
   clear(): void {
     this.items = [];
     this.start = 0;
@@ -79,7 +91,9 @@ export class Ring<T> {
 export function queryRecords(rings: Iterable<Ring<JournalRecord>>, q: JournalQuery): JournalRecord[] {
   const since = q.since ?? 0;
   let out: JournalRecord[] = [];
-  for (const ring of rings) for (const r of ring.toArray()) if (r.id > since) out.push(r);
+  // A ring holds its records in id order (an id is taken and the record pushed in one step), so
+  // only the records after `since` are visited: polling for what is new costs what is new.
+  for (const ring of rings) for (const r of ring.newestWhile((r) => r.id > since)) out.push(r);
   out.sort((a, b) => a.id - b.id);
   if (q.limit !== undefined && out.length > q.limit) out = out.slice(0, q.limit);
   return out;
