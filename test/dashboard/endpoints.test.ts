@@ -92,6 +92,14 @@ test('the page code never turns data into markup (no innerHTML, outerHTML, inser
   }
 });
 
+test('the page modules type-check against the DOM (tsconfig.dashboard.json)', () => {
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.dashboard.json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    assert.unreachable(`tsc found errors in the dashboard's modules:\n${(err as { stdout: string }).stdout}`);
+  }
+});
+
 test('the package ships every dashboard file (package.json "files")', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const packed = new Set((JSON.parse(out)[0].files as Array<{ path: string }>).map((f) => f.path));

@@ -146,7 +146,8 @@ export class BehaviorForm {
   /** The POST /behavior body; throws a message when a JSON field does not parse. */
   payload() {
     const behavior = { type: this.type.value };
-    for (const el of [...this.params.querySelectorAll('[name]'), ...this.targeting.querySelectorAll('[name]')]) {
+    const controls = /** @type {Array<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>} */ ([...this.params.querySelectorAll('[name]'), ...this.targeting.querySelectorAll('[name]')]);
+    for (const el of controls) {
       const v = valueOf(el);
       if (v !== undefined) behavior[el.name] = v;
     }

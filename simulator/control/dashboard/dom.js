@@ -4,10 +4,11 @@
 
 /**
  * h('div', { class: 'card', data: { port: 11501 }, title: 'x', on: { click: fn } }, 'text', child)
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {Record<string, any>} [props]
  * @param {...any} children strings and numbers become text nodes; null/false are skipped
- * @returns {HTMLElement}
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);

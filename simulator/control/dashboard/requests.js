@@ -19,7 +19,7 @@ export class Requests {
     this.selected = null;
     this.names = new Map();
     table.addEventListener('click', (e) => {
-      const row = /** @type {HTMLElement} */ (e.target).closest('tr[data-id]');
+      const row = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('tr[data-id]'));
       if (row) handlers.onSelect(Number(row.dataset.id));
     });
     this.showDetails(null);

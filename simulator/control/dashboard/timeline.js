@@ -39,7 +39,7 @@ export class Timeline {
     fill(root, this.rowsEl, h('div', { class: 'tl-axis-row' }, h('div', { class: 'tl-label' }), this.axis), this.empty);
     this.buildAxis();
     this.rowsEl.addEventListener('click', (e) => {
-      const bar = /** @type {HTMLElement} */ (e.target).closest('.bar');
+      const bar = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('.bar'));
       if (bar) handlers.onSelect(Number(bar.dataset.id));
     });
   }
