@@ -25,7 +25,11 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
-/** Appends children (nested arrays allowed) as nodes or text. */
+/**
+ * Appends children (nested arrays allowed) as nodes or text.
+ * @param {Element} el
+ * @param {any[]} children
+ */
 export function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
@@ -33,19 +37,31 @@ export function append(el, children) {
   }
 }
 
-/** Replaces every child of el. */
+/**
+ * Replaces every child of el.
+ * @param {Element} el
+ * @param {...any} children
+ */
 export function fill(el, ...children) {
   el.replaceChildren();
   append(el, children);
 }
 
-/** Sets textContent only when it changed (no layout work for the 4 updates a second that change nothing). */
+/**
+ * Sets textContent only when it changed (no layout work for the 4 updates a second that change nothing).
+ * @param {Element} el
+ * @param {unknown} text
+ */
 export function setText(el, text) {
   const s = String(text);
   if (el.textContent !== s) el.textContent = s;
 }
 
-/** An http(s) link, or plain text when the value is anything else. */
+/**
+ * An http(s) link, or plain text when the value is anything else.
+ * @param {string} url
+ * @param {string} text
+ */
 export function link(url, text) {
   try {
     const u = new URL(url);
@@ -60,7 +76,10 @@ export function link(url, text) {
   return h('span', {}, text);
 }
 
-/** @returns {HTMLElement} */
+/**
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
 export function byId(id) {
   const el = document.getElementById(id);
   if (!el) throw new Error(`#${id} is missing from the page`);
