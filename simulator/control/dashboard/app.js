@@ -9,11 +9,13 @@ import { fmtInt, fmtRate, OUTCOME_LEGEND } from './format.js';
 import { Requests } from './requests.js';
 import { Timeline } from './timeline.js';
 
-const REDRAW_MS = 100;
+const RELAYOUT_MS = 1000;
+const TICK_MS = 100;
 
 const store = new RecordStore();
 /** Server clock minus page clock (journal times are the server's), from the last state event. */
 let clockOffset = 0;
+let serverPorts = '';
 
 const select = (id) => {
   timeline.select(id);
@@ -39,8 +41,10 @@ const cards = new Cards(byId('cards'), {
 });
 
 fill(byId('legend'), OUTCOME_LEGEND.map(([key, label]) => h('li', {}, h('span', { class: `swatch o-${key}` }), label)));
+const serverNow = () => Date.now() + clockOffset;
+const redraw = () => timeline.update(store.all(), serverNow(), store.dropped);
 const windowSelect = /** @type {HTMLSelectElement} */ (byId('tl-window'));
-windowSelect.addEventListener('change', () => timeline.setWindow(Number(windowSelect.value)));
+windowSelect.addEventListener('change', () => timeline.setWindow(Number(windowSelect.value), serverNow()));
 
 function showTotals(t) {
   setText(byId('t-servers'), `${t.listening} / ${t.servers}`);
@@ -63,9 +67,16 @@ connectFeed({
     form.setServers(state.servers);
     timeline.setServers(state.servers);
     requests.setServers(state.servers);
+    // A server added or removed gets or loses its row even while no request comes.
+    const ports = state.servers.map((s) => s.port).join();
+    if (ports !== serverPorts) {
+      serverPorts = ports;
+      redraw();
+    }
   },
   onRecords(event) {
     store.upsert(event.records, event.cursor);
+    redraw();
     requests.render(store.all());
     requests.refresh((id) => store.get(id));
     setText(byId('cursor'), `journal cursor ${event.cursor}`);
@@ -77,13 +88,18 @@ connectFeed({
   },
 });
 
-// The timeline moves with time, not only with events: redraw ~10 times a second (requestAnimationFrame
-// pauses while the tab is hidden).
-let drawn = 0;
+// The timeline moves with time, not only with events: every frame shifts it (requestAnimationFrame
+// pauses while the tab is hidden), and once a second it is laid out again, so that bars that left
+// the window go even when no request comes.
+let laidOut = 0;
+let ticked = 0;
 function frame(t) {
-  if (t - drawn >= REDRAW_MS) {
-    drawn = t;
-    timeline.layout(store.all(), Date.now() + clockOffset);
+  if (t - laidOut >= RELAYOUT_MS) {
+    laidOut = ticked = t;
+    redraw();
+  } else if (t - ticked >= TICK_MS) {
+    ticked = t;
+    timeline.tick(serverNow());
   }
   requestAnimationFrame(frame);
 }

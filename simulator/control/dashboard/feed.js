@@ -9,6 +9,8 @@ export class RecordStore {
     /** @type {Map<number, any>} in id order: new ids are always larger */
     this.byId = new Map();
     this.cursor = 0;
+    /** True once the oldest records were let go to stay within the limit. */
+    this.dropped = false;
   }
 
   upsert(records, cursor) {
@@ -16,12 +18,14 @@ export class RecordStore {
     for (const id of this.byId.keys()) {
       if (this.byId.size <= this.limit) break;
       this.byId.delete(id);
+      this.dropped = true;
     }
     this.cursor = cursor;
   }
 
   clear() {
     this.byId.clear();
+    this.dropped = false;
   }
 
   get(id) {

@@ -2,6 +2,10 @@
 // to the moment its response ended (or now, while it runs), coloured by outcome. A failover reads
 // as a red bar on one row followed at once by a green bar on another; requests that overlap on one
 // server stack in lanes, so a queue building up shows as a growing stack.
+//
+// Cost: bars sit on a strip at fixed positions (their times); time passing moves the strip (one
+// transform per row per frame), so a frame touches only the bars still running. Bars are laid out
+// again only when records arrive (4 times a second at most).
 import { fill, h, setText } from './dom.js';
 import { outcomeOf, recordSummary } from './format.js';
 
@@ -9,6 +13,10 @@ const LANE_PX = 14;
 const MAX_LANES = 6;
 const MIN_BAR_PX = 3;
 const AXIS_STEPS = 6;
+/** More bars than this on a row of ~1,200 px say nothing more; the newest are drawn. */
+const MAX_BARS_PER_ROW = 400;
+/** Strip positions are relative to an origin; it moves on when it is this many windows old. */
+const REBASE_WINDOWS = 50;
 
 const seconds = (ms) => (ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
 
@@ -27,16 +35,23 @@ export class Timeline {
    */
   constructor(root, handlers) {
     this.windowMs = 30_000;
-    /** @type {Map<number, { el: HTMLElement, name: HTMLElement, port: HTMLElement, track: HTMLElement }>} */
+    /** Server time at the strip's 0 %. */
+    this.origin = null;
+    /** @type {Map<number, { el: HTMLElement, name: HTMLElement, track: HTMLElement, strip: HTMLElement }>} */
     this.rows = new Map();
     /** @type {Map<number, HTMLElement>} */
     this.bars = new Map();
+    /** Bars of requests still running: their end is "now". @type {Map<number, { bar: HTMLElement, start: number }>} */
+    this.running = new Map();
     this.servers = [];
+    this.records = [];
+    this.incomplete = false;
     this.selected = null;
     this.rowsEl = h('div', { class: 'tl-rows' });
     this.axis = h('div', { class: 'tl-axis', 'aria-hidden': 'true' });
     this.empty = h('p', { class: 'tl-empty' }, 'No requests in this window. Send one to a server (curl, your load balancer, a test) and it appears here.');
-    fill(root, this.rowsEl, h('div', { class: 'tl-axis-row' }, h('div', { class: 'tl-label' }), this.axis), this.empty);
+    this.note = h('p', { class: 'tl-empty' });
+    fill(root, this.rowsEl, h('div', { class: 'tl-axis-row' }, h('div', { class: 'tl-label' }), this.axis), this.empty, this.note);
     this.buildAxis();
     this.rowsEl.addEventListener('click', (e) => {
       const bar = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest('.bar'));
@@ -44,9 +59,11 @@ export class Timeline {
     });
   }
 
-  setWindow(ms) {
+  setWindow(ms, now) {
     this.windowMs = ms;
+    this.origin = null;
     this.buildAxis();
+    this.update(this.records, now, this.incomplete);
   }
 
   buildAxis() {
@@ -69,20 +86,36 @@ export class Timeline {
     this.bars.get(id)?.classList.add('selected');
   }
 
+  /** Where a server time lies on the strip, in % of the track's width. */
+  pct(t) {
+    return ((t - this.origin) / this.windowMs) * 100;
+  }
+
   row(port) {
     let row = this.rows.get(port);
     if (!row) {
       const name = h('span', { class: 'tl-name' });
-      const portEl = h('span', { class: 'tl-port' }, `:${port}`);
-      const track = h('div', { class: 'tl-track' });
-      row = { el: h('div', { class: 'tl-row', data: { port } }, h('div', { class: 'tl-label' }, name, portEl), track), name, port: portEl, track };
+      const strip = h('div', { class: 'tl-strip' });
+      const track = h('div', { class: 'tl-track' }, strip);
+      row = { el: h('div', { class: 'tl-row', data: { port } }, h('div', { class: 'tl-label' }, name, h('span', { class: 'tl-port' }, `:${port}`)), track), name, track, strip };
       this.rows.set(port, row);
     }
     return row;
   }
 
-  /** Places every record that overlaps [now - window, now]; drops the rest. */
-  layout(records, now) {
+  /**
+   * Lays out every record that overlaps the window and drops the rest.
+   * @param {any[]} records oldest first
+   * @param {number} now server time
+   * @param {boolean} incomplete the page no longer holds every record (it keeps the newest few thousand)
+   */
+  update(records, now, incomplete) {
+    this.records = records;
+    this.incomplete = incomplete;
+    if (this.origin === null || now - this.origin > REBASE_WINDOWS * this.windowMs) {
+      this.origin = now - this.windowMs;
+      for (const bar of this.bars.values()) delete bar.dataset.pos;
+    }
     const from = now - this.windowMs;
     const current = new Map(this.servers.map((s) => [s.port, s]));
     const byPort = new Map([...current.keys()].map((p) => [p, []]));
@@ -93,7 +126,10 @@ export class Timeline {
     }
     // Servers of the fleet in port order, then removed ones that still have bars in the window.
     const ports = [...byPort.keys()].sort((a, b) => Number(current.has(b)) - Number(current.has(a)) || a - b);
+    const msPerPx = this.windowMs / (this.rowsEl.querySelector('.tl-track')?.clientWidth || 1000);
     const shown = new Set();
+    let capped = false;
+    this.running.clear();
     let next = this.rowsEl.firstElementChild;
     for (const port of ports) {
       const row = this.row(port);
@@ -102,7 +138,9 @@ export class Timeline {
       const server = current.get(port);
       setText(row.name, server ? server.name : 'removed');
       row.el.dataset.removed = String(!server);
-      this.placeBars(row, byPort.get(port), from, now, shown);
+      const recs = byPort.get(port);
+      capped ||= recs.length > MAX_BARS_PER_ROW;
+      this.placeBars(row, recs.slice(-MAX_BARS_PER_ROW), now, msPerPx, shown);
     }
     for (const [port, row] of this.rows) {
       if (byPort.has(port)) continue;
@@ -115,28 +153,43 @@ export class Timeline {
       this.bars.delete(id);
     }
     this.empty.hidden = shown.size > 0;
+    const missing = capped || (incomplete && records.length > 0 && records[0].arrivedAt > from);
+    this.note.hidden = !missing;
+    setText(this.note, missing ? 'So many requests in this window that only the newest are drawn: shorten the window to see them all.' : '');
+    this.tick(now);
   }
 
-  placeBars(row, records, from, now, shown) {
-    const width = row.track.clientWidth || 1;
-    const msPerPx = this.windowMs / width;
+  placeBars(row, records, now, msPerPx, shown) {
     /** end time of the last bar in each lane */
     const laneEnds = [];
     for (const r of records) {
-      const start = Math.max(r.arrivedAt, from);
+      const start = r.arrivedAt;
       const end = r.endedAt ?? now;
       let lane = laneEnds.findIndex((e) => e <= start);
       if (lane === -1) lane = laneEnds.length < MAX_LANES ? laneEnds.length : laneEnds.indexOf(Math.min(...laneEnds));
       laneEnds[lane] = Math.max(end, start + MIN_BAR_PX * msPerPx) + msPerPx;
       const bar = this.bar(r, row);
-      // The label inside shows only where it fits (~6 px a character); the tooltip always has it.
-      bar.classList.toggle('narrow', (end - start) / msPerPx < (bar.textContent ?? '').length * 6 + 6);
-      bar.style.left = `${((start - from) / this.windowMs) * 100}%`;
-      bar.style.width = `${((end - start) / this.windowMs) * 100}%`;
-      bar.style.top = `${lane * LANE_PX}px`;
+      const pos = `${start}|${lane}|${r.endedAt}|${this.windowMs}`;
+      if (bar.dataset.pos !== pos) {
+        bar.dataset.pos = pos;
+        bar.style.left = `${this.pct(start)}%`;
+        bar.style.top = `${lane * LANE_PX}px`;
+        if (r.endedAt !== null) bar.style.width = `${this.pct(end) - this.pct(start)}%`;
+        // The label inside shows only where it fits (~6 px a character); the tooltip always has it.
+        bar.classList.toggle('narrow', (end - start) / msPerPx < (bar.textContent ?? '').length * 6 + 6);
+      }
+      if (r.endedAt === null) this.running.set(r.id, { bar, start });
       shown.add(r.id);
     }
     row.track.style.height = `${Math.max(1, laneEnds.length) * LANE_PX}px`;
+  }
+
+  /** Moves time on: shifts every row's strip so that its right edge is now, and stretches running bars to now. */
+  tick(now) {
+    if (this.origin === null) return;
+    const shift = `translateX(${-this.pct(now - this.windowMs)}%)`;
+    for (const row of this.rows.values()) row.strip.style.transform = shift;
+    for (const { bar, start } of this.running.values()) bar.style.width = `${this.pct(now) - this.pct(start)}%`;
   }
 
   /** The bar of a record, created or updated (outcome, label and tooltip change when it ends). */
@@ -145,7 +198,7 @@ export class Timeline {
     if (!bar) {
       bar = h('div', { class: r.id === this.selected ? 'bar selected' : 'bar', data: { id: r.id } });
       this.bars.set(r.id, bar);
-      row.track.append(bar);
+      row.strip.append(bar);
     }
     const version = `${r.outcome}|${r.status}|${r.endedAt}`;
     if (bar.dataset.version !== version) {
