@@ -6,7 +6,7 @@ import type { Fleet } from '../fleet.js';
 import { ValidationError } from '../schema.js';
 import type { SimServer } from '../server.js';
 import { intQuery, jsonBody, onlyFields, portParam, portSelector, required } from './input.js';
-import { registerBehaviors } from './behaviors.js';
+import { registerBehaviorDeclarations } from './behavior-declarations.js';
 import { registerEvents } from './events.js';
 import { renderMetrics } from './metrics.js';
 import { parseLoadedModels, parseModels, replaceModels, resolveInstalled, setLoaded } from './models.js';
@@ -60,7 +60,7 @@ export function buildControlApp(fleet: Fleet): Hono {
 
   // The dashboard (GET /, /ui/*), the behavior declarations its form is built from, and its live feed.
   registerUi(app);
-  registerBehaviors(app);
+  registerBehaviorDeclarations(app);
   registerEvents(app, fleet);
 
   app.get('/status', (c) => c.json({ seed: fleet.seed, control_url: fleet.controlUrl, servers: fleet.list().map(serverStatus) }));

@@ -44,7 +44,7 @@ export function describeBehaviors(): Record<string, unknown> {
   };
 }
 
-export function registerBehaviors(app: Hono): void {
+export function registerBehaviorDeclarations(app: Hono): void {
   // The declarations never change while the process runs: serialise once, on first use.
   let body: string | null = null;
   app.get('/behaviors', (c) => {
