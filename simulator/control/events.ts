@@ -39,6 +39,12 @@ interface Resume {
   endedAfter?: number;
 }
 
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  'X-Accel-Buffering': 'no',
+};
+
 const isError = (r: JournalRecord): boolean => r.outcome === 'fault' || (r.status !== null && r.status >= 400);
 
 const forEvent = (r: JournalRecord): JournalRecord => (r.body.length > EVENT_BODY_CHARS ? { ...r, body: r.body.slice(0, EVENT_BODY_CHARS) } : r);
@@ -90,11 +96,7 @@ class EventHub {
     if (this.clients.size === 0) this.start();
     this.clients.add(res);
     res.on('close', () => this.detach(res));
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      'X-Accel-Buffering': 'no',
-    });
+    res.writeHead(200, STREAM_HEADERS);
     res.write(`retry: ${RETRY_MS}\n\n${this.lastState}${sse('records', { cursor: this.cursor, records: this.snapshot(resume).map(forEvent) }, this.eventId)}`);
   }
 
@@ -199,6 +201,8 @@ export function registerEvents(app: Hono, fleet: Fleet): void {
   const hub = new EventHub(fleet);
   app.get('/events', (c) => {
     const resume = resumeFrom(c);
+    // HEAD (which Hono routes here too) gets the headers of a stream and no stream.
+    if (c.req.method === 'HEAD') return c.body(null, 200, STREAM_HEADERS);
     hub.attach((c.env as HttpBindings).outgoing, resume);
     return RESPONSE_ALREADY_SENT;
   });

@@ -166,6 +166,13 @@ test(`rates: errors per second of the faulted server only; bodies cut to ${EVENT
   assert.is(rec.fault, 'http_error');
 });
 
+test('HEAD /events: the stream\'s headers, no stream', async () => {
+  const res = await fetch(`${h.fleet.controlUrl}/events`, { method: 'HEAD' });
+  assert.is(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  assert.is(h.fleet.listenerCount('record'), 0);
+});
+
 test('fleet.stop() ends every stream', async () => {
   const { c } = await openReady();
   await h.fleet.stop();
