@@ -40,6 +40,7 @@ function parse(argv: string[]) {
     .option('keep-logs', { type: 'string', describe: 'write each scenario\'s load balancer output to DIR/<scenario>.log' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the fleets (generated text, ids, probabilistic faults)' })
     .option('scenarios-dir', { type: 'string', describe: 'load scenarios from DIR instead of scenarios/' })
+    .option('dashboard', { type: 'boolean', default: false, describe: "print each scenario's fleet dashboard URL as it starts (open it while the scenario runs); the json report carries it" })
     .strict()
     .fail((msg, err) => fail(`${msg ?? err?.message ?? 'bad arguments'} (see --help)`))
     .help()
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     keepLogs: args['keep-logs'],
     seed: args.seed,
     scenariosDir: args['scenarios-dir'],
+    dashboard: args.dashboard,
   };
   if (args.list) return list(options);
   const reporters = reportersFor(args.reporter, args.out);
@@ -92,6 +94,8 @@ async function main(): Promise<void> {
     ...options,
     onStart: (info) => reporters.forEach((r) => r.onStart?.(info)),
     onScenarioStart: (s) => reporters.forEach((r) => r.onScenarioStart?.(s)),
+    // Without the console reporter stdout is the report, so the URLs go to stderr.
+    onDashboard: (s, url) => (reporters.some((r) => r.onDashboard) ? reporters.forEach((r) => r.onDashboard?.(s, url)) : process.stderr.write(`[>] ${s.name} dashboard: ${url}\n`)),
     onResult: (res) => reporters.forEach((r) => r.onResult?.(res)),
   });
   for (const r of reporters) await r.onEnd(results);

@@ -31,6 +31,8 @@ export class EnvironmentError extends Error {}
 export interface RunHooks {
   onStart?(info: { target: Target; scenarios: Scenario[]; jobs: number }): void;
   onScenarioStart?(scenario: Scenario): void;
+  /** With `dashboard`: the scenario's fleet is up and its dashboard answers at url until the scenario ends. */
+  onDashboard?(scenario: Scenario, url: string): void;
   onResult?(result: ScenarioResult): void;
 }
 
@@ -51,6 +53,8 @@ export interface RunOptions extends TargetOptions, RunHooks {
   scenariosDir?: string;
   /** Tear everything down and exit 130 on Ctrl-C (default true). */
   handleSignals?: boolean;
+  /** Announce each fleet's dashboard (onDashboard) and put its URL in the result. */
+  dashboard?: boolean;
 }
 
 /** Resolves the target and the scenarios, checks the environment, runs, and returns one result per scenario. */
@@ -71,8 +75,14 @@ export async function runScenarios(options: RunOptions = {}): Promise<ScenarioRe
   try {
     return await mapWithLimit(scenarios, jobs, async (scenario) => {
       options.onScenarioStart?.(scenario);
-      const verdict = unavailable !== null ? ({ status: 'skipped', reason: unavailable } as const) : await runOne(scenario, target, options, interrupted.signal);
-      const result: ScenarioResult = { scenario: scenario.name, tags: scenario.tags, target: target.name, verdict };
+      let dashboard: string | undefined;
+      const onFleet = (fleet: Fleet) => {
+        if (!options.dashboard || !fleet.controlUrl) return;
+        dashboard = `${fleet.controlUrl}/`;
+        options.onDashboard?.(scenario, dashboard);
+      };
+      const verdict = unavailable !== null ? ({ status: 'skipped', reason: unavailable } as const) : await runOne(scenario, target, options, interrupted.signal, onFleet);
+      const result: ScenarioResult = { scenario: scenario.name, tags: scenario.tags, target: target.name, verdict, ...(dashboard ? { dashboard } : {}) };
       options.onResult?.(result);
       return result;
     });
@@ -105,11 +115,11 @@ async function mapWithLimit<T, R>(items: T[], limit: number, fn: (item: T) => Pr
 type Verdict = ScenarioResult['verdict'];
 
 /** One scenario, start to teardown. Never throws: every problem becomes a failed verdict. */
-async function runOne(scenario: Scenario, target: Target, options: RunOptions, interrupted: AbortSignal): Promise<Verdict> {
+async function runOne(scenario: Scenario, target: Target, options: RunOptions, interrupted: AbortSignal, onFleet: (fleet: Fleet) => void): Promise<Verdict> {
   const skip = scenario.needs?.(target.traits) ?? null;
   if (skip !== null) return { status: 'skipped', reason: skip };
   const started = Date.now();
-  const setup = new Setup(scenario, target, options);
+  const setup = new Setup(scenario, target, options, onFleet);
   let verdict: Verdict;
   try {
     const ctx = await setup.start();
@@ -169,6 +179,7 @@ class Setup {
     private readonly scenario: Scenario,
     private readonly target: Target,
     private readonly options: RunOptions,
+    private readonly onFleet: (fleet: Fleet) => void,
   ) {
     this.output = new OutputLog(options.keepLogs !== undefined);
   }
@@ -185,6 +196,7 @@ class Setup {
     });
     this.fleet = fleet;
     this.untrackFleet = track(() => fleet.stop());
+    this.onFleet(fleet);
     const launch: LaunchContext = {
       port: 0,
       backends: fleet.urls,

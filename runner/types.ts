@@ -140,4 +140,6 @@ export interface ScenarioResult {
   tags: string[];
   target: string;
   verdict: Verdict;
+  /** With --dashboard: where the scenario's fleet dashboard was served while it ran. */
+  dashboard?: string;
 }

@@ -132,7 +132,7 @@ export class Fleet extends EventEmitter {
 
   journal(query: JournalQuery = {}): JournalRecord[] {
     const servers = query.port === undefined ? this.list() : [this.server(query.port)];
-    return queryRecords(servers.map((s) => s.journal.records()), query);
+    return queryRecords(servers.map((s) => s.journal.records(query.since)), query);
   }
 
   clearJournal(): void {

@@ -32,6 +32,10 @@ export class ConsoleReporter implements Reporter {
     this.progress();
   }
 
+  onDashboard(scenario: { name: string }, url: string): void {
+    this.print(`[>] ${scenario.name} dashboard: ${url}`);
+  }
+
   onResult(r: ScenarioResult): void {
     this.running.delete(r.scenario);
     this.done++;

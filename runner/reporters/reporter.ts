@@ -4,6 +4,7 @@ import type { Scenario, ScenarioResult, Target } from '../types.js';
 export interface Reporter {
   onStart?(info: { target: Target; scenarios: Scenario[]; jobs: number }): void;
   onScenarioStart?(scenario: Scenario): void;
+  onDashboard?(scenario: Scenario, url: string): void;
   onResult?(result: ScenarioResult): void;
   /** Called once with every result, in scenario order. */
   onEnd(results: ScenarioResult[]): void | Promise<void>;

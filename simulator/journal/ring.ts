@@ -21,6 +21,18 @@ export class Ring<T> {
     return this.items.slice(this.start).concat(this.items.slice(0, this.start));
   }
 
+  /** The newest items for which keep() holds, oldest first: scans back from the newest and stops at the first that fails. */
+  newestWhile(keep: (item: T) => boolean): T[] {
+    const out: T[] = [];
+    const n = this.items.length;
+    for (let i = 0; i < n; i++) {
+      const item = this.items[(this.start + n - 1 - i) % n];
+      if (!keep(item)) break;
+      out.push(item);
+    }
+    return out.reverse();
+  }
+
   clear(): void {
     this.items = [];
     this.start = 0;

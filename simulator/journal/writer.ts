@@ -144,9 +144,13 @@ export class JournalWriter {
     });
   }
 
-  /** The records kept, oldest first. */
-  records(): JournalRecord[] {
-    return this.ring.toArray();
+  /**
+   * The records kept with an id above `since`, oldest first. A record enters the ring when it
+   * begins, with the fleet's next id, so the ring is in id order and only the records after
+   * `since` are visited: polling for what is new (GET /events, waitForRecord) costs what is new.
+   */
+  records(since = 0): JournalRecord[] {
+    return since <= 0 ? this.ring.toArray() : this.ring.newestWhile((r) => r.id > since);
   }
 
   /** Forgets the records (DELETE /journal); the counters stay. */

@@ -198,6 +198,12 @@ test('the packed tarball installs into an empty folder and `npx ollama-sim` runs
     assert.is(lines[1], `Ollama server: http://127.0.0.1:${a}`);
     const chat = await fetch(`http://127.0.0.1:${a}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', stream: false, messages: [{ role: 'user', content: 'hi' }] }) });
     assert.is(((await chat.json()) as { done: boolean }).done, true);
+    // The dashboard's files ship in the package and are found from dist/.
+    for (const path of ['/', '/ui/app.js', '/ui/dashboard.css']) {
+      const res = await fetch(`http://127.0.0.1:${control}${path}`);
+      assert.is(res.status, 200, `GET ${path} from the installed package`);
+      await res.arrayBuffer();
+    }
     // Ctrl-C reaches npm and the simulator alike; npm itself then dies of the signal.
     signal(child, 'SIGINT');
     await exited(child);

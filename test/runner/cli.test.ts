@@ -92,6 +92,17 @@ test('--reporter json without --out: stdout is one JSON document', async () => {
   assert.ok(doc.results[0].verdict.logTail.length > 0);
 });
 
+test('--dashboard: the URL of each fleet\'s dashboard on the console (stderr with --reporter json), and in the json report', async () => {
+  let r = await cli(['--filter', 'ok', '--dashboard']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^\[>\] ok dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m);
+  r = await cli(['--filter', 'ok', '--dashboard', '--reporter', 'json']);
+  assert.is(r.exitCode, 0, r.stderr);
+  const url = /^\[>\] ok dashboard: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(r.stderr)?.[1];
+  assert.ok(url, r.stderr);
+  assert.is(JSON.parse(r.stdout).results[0].dashboard, url);
+});
+
 test('--keep-logs DIR writes <scenario>.log with the balancer output', async () => {
   const logs = tempDir();
   const r = await cli(['--filter', 'ok', '--keep-logs', logs]);

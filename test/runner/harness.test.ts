@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { EnvironmentError, runScenarios, UsageError } from '../../runner/harness.js';
 import type { Scenario, ScenarioContext } from '../../runner/types.js';
 import { allRefused, processGone } from './helpers.js';
+import { SseClient } from '../dashboard/sse.js';
 
 type Seen = { lbPid?: number; lbPort: number; fleetPorts: number[]; start: number; end?: number; signal?: AbortSignal };
 
@@ -85,6 +86,34 @@ test('teardown after a failed assertion, an exception and a timeout: balancer go
   assert.is(reason('throws'), 'boom');
   assert.is(reason('hangs'), 'timed out after 400 ms');
   assert.ok(seen.hangs.signal?.aborted, 'ctx.signal aborted on timeout');
+});
+
+test('dashboard: announced once the fleet is up, served while the scenario runs, its link in the result; off by default', async () => {
+  const announced: Array<[string, string]> = [];
+  const check = scenario('watched', async (ctx) => {
+    const url = announced.find(([name]) => name === 'watched')?.[1];
+    assert.ok(url, 'announced before the scenario ran');
+    const page = await fetch(url);
+    assert.is(page.status, 200);
+    assert.match(await page.text(), /<title>ollama-sim/);
+    const events = await SseClient.open(`${url}events`);
+    try {
+      const state = await events.until(() => events.of('state')[0], 5000, 'a state event');
+      assert.equal(state.data.servers.map((s: { port: number }) => s.port), ctx.fleet.ports, "the scenario's own fleet");
+    } finally {
+      events.close();
+    }
+  });
+  const results = await runScenarios({ scenarios: [check], dashboard: true, onDashboard: (s, url) => announced.push([s.name, url]) });
+  const v = results[0].verdict;
+  assert.is(v.status, 'passed', v.status === 'failed' ? v.reason : '');
+  assert.is(announced.length, 1);
+  assert.match(announced[0][1], /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.is(results[0].dashboard, announced[0][1]);
+  assert.ok(await allRefused([Number(new URL(announced[0][1]).port)]), 'the dashboard goes with its fleet');
+
+  const quiet = await runScenarios({ scenarios: [scenario('unwatched', async () => {})], onDashboard: () => assert.unreachable('announced without dashboard') });
+  assert.not.ok('dashboard' in quiet[0]);
 });
 
 test('a scenario whose needs the traits do not meet is skipped without starting anything', async () => {

@@ -9,6 +9,9 @@ import metrics from './metrics.js';
 import models from './models.js';
 import servers from './servers.js';
 import status from './status.js';
+import behaviorDeclarations from './behavior-declarations.js';
+import events from './events.js';
+import ui from './ui.js';
 
 export const CONTROL_ENDPOINTS: ControlEndpoint[][] = [
   behavior,
@@ -18,4 +21,7 @@ export const CONTROL_ENDPOINTS: ControlEndpoint[][] = [
   models,
   servers,
   status,
+  behaviorDeclarations,
+  events,
+  ui,
 ];
