@@ -18,7 +18,8 @@ const scenario: Scenario = {
     ctx.fleet.setBehavior('all', { type: 'FailMidStream', tokens_before_fail: TOKENS_BEFORE_FAIL, tokens_per_sec: 100, times: 1 });
     const since = ctx.fleet.cursor;
     const ex = await chat(ctx.lbUrl, 'Test', { timeoutMs: answerBound(ctx), signal: ctx.signal });
-    const failed = await nextRecord(ctx, since, answerBound(ctx));
+    // The attempt that broke (a racer's cancelled losers end first, without a fault).
+    const failed = await nextRecord(ctx, since, answerBound(ctx), CHAT, (r) => r.outcome === 'fault');
     ctx.fleet.setBehavior('all', { type: 'Normal' });
     expect(failed.outcome === 'fault' && failed.tokensWritten === TOKENS_BEFORE_FAIL, `setup: expected backend :${failed.server} to break after ${TOKENS_BEFORE_FAIL} tokens, journal says ${describeRecord(failed)}`);
     expect(!jsonLines(ex).some((l) => l.done === true), `the client got a done:true line although backend :${failed.server} broke after ${TOKENS_BEFORE_FAIL} tokens (a fabricated end): ${describe(ex)}`);

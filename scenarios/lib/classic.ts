@@ -31,10 +31,13 @@ export function describeRecords(records: JournalRecord[]): string {
   return records.map(describeRecord).join('; ') || '(none)';
 }
 
-/** The first request on `path` that a backend received after `since` and finished (any outcome). */
-export async function nextRecord(ctx: ScenarioContext, since: number, timeoutMs: number, path = CHAT): Promise<JournalRecord> {
+/**
+ * The first request on `path` that a backend received after `since` and finished (any outcome, or
+ * one that `matches`: a racer's request has several attempts, and its cancelled losers end first).
+ */
+export async function nextRecord(ctx: ScenarioContext, since: number, timeoutMs: number, path = CHAT, matches: (r: JournalRecord) => boolean = () => true): Promise<JournalRecord> {
   try {
-    return await ctx.fleet.waitForRecord((r) => r.path === path, timeoutMs, since);
+    return await ctx.fleet.waitForRecord((r) => r.path === path && matches(r), timeoutMs, since);
   } catch (e) {
     throw new ScenarioFailure(`no backend finished a ${path} request within ${timeoutMs} ms: ${(e as Error).message}`);
   }
