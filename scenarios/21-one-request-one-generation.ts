@@ -10,14 +10,15 @@ import { attemptsOf, marker, settled, summarize } from './lib/journal.js';
 import { judgeLosers } from './lib/race.js';
 
 const REQUESTS = 3;
-// 60 tokens at 40 tokens/s: ~1.5 s, long enough that a loser nobody cancels runs to completion visibly.
+// 60 tokens at 40 tokens/s (the reply length and the limit): ~1.5 s, long enough that a loser nobody
+// cancels runs to completion visibly.
 const TOKENS = 60;
 
 const scenario: Scenario = {
   name: 'one-request-one-generation',
   description: 'each client request produces exactly one backend generation; a racing balancer lets one complete and cancels the losers soon after the winner\'s first token',
   tags: ['conformance', 'efficiency'],
-  fleet: { servers: 3, defaults: { tokens_per_sec: 40 } },
+  fleet: { servers: 3, defaults: { tokens_per_sec: 40, num_tokens: TOKENS } },
   async run(ctx) {
     const bound = ctx.target.timeoutMs;
     for (let i = 0; i < REQUESTS; i++) {
