@@ -1,8 +1,9 @@
 // Racing 4: health steers later races away from a failing backend. The failing one is the fastest
-// (first token at once) but breaks every stream after 3 tokens; the other three start 200 ms late.
+// (first token at once) but breaks every stream after 3 tokens; the other two start 200 ms late.
 // A racer that picks the first token is drawn to it every time, so only health can keep it out:
 // after it has broken streams, it may take part in at most 2 of the last 6 of 12 races (a trial now
-// and then is fine), and each such race costs a client a broken stream.
+// and then is fine), and each such race costs a client a broken stream. Three backends, so that a
+// racer of three or more races the failing one from the first request on, whatever its selection.
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, describe } from './lib/client.js';
@@ -20,7 +21,7 @@ const scenario: Scenario = {
   description: `a backend that wins races by its first token and then breaks every stream takes part in at most ${LATE_MAX} of the last ${LATE_WINDOW} of ${REQUESTS} races (journal)`,
   tags: ['racing', 'health'],
   needs: (t) => needsRacing(t) ?? (t.healthStates ? null : 'needs healthStates'),
-  fleet: { servers: 4, defaults: { load_ms: 0, tokens_per_sec: 100 } },
+  fleet: { servers: 3, defaults: { load_ms: 0, tokens_per_sec: 100 } },
   async run(ctx) {
     const [bad, ...good] = ctx.fleet.ports as [number, ...number[]];
     ctx.fleet.setBehavior(bad, { type: 'FailMidStream', tokens_before_fail: TOKENS_BEFORE_FAIL });
