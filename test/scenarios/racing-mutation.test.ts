@@ -6,14 +6,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import { runScenarios, type ScenarioResult } from '../../runner/harness.js';
+import { runScenarios } from '../../runner/harness.js';
 import { SCENARIOS } from '../../scenarios/index.js';
+import { summary, uncaughtDefects, type MutationCase } from './mutation.js';
 
 const JOBS = 2; // a 2-core CI machine: each scenario also runs a balancer process and a fleet
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Each scenario, the defect of reference-race that must fail it, and what its failure reason must say. */
-const CASES: Array<{ scenario: string; defect: string; reason: RegExp }> = [
+const CASES: MutationCase[] = [
   { scenario: 'race-one-stream', defect: 'race-interleave', reason: /lines of another racer's stream were mixed in/ },
   { scenario: 'race-losers-cancelled', defect: 'race-no-cancel', reason: /the loser on :\d+ was still generating \d+ ms after the winner's first token/ },
   { scenario: 'race-slow-first-token', defect: 'race-first-head', reason: /the race should go to :\d+, but the client got .*was the race decided by the response head/ },
@@ -25,9 +26,6 @@ const CASES: Array<{ scenario: string; defect: string; reason: RegExp }> = [
 ];
 
 const RACING = SCENARIOS.filter((s) => s.tags.includes('racing')).map((s) => s.name);
-
-const summary = (results: ScenarioResult[]) =>
-  results.map((r) => `${r.scenario}: ${r.verdict.status}${'reason' in r.verdict ? ` (${r.verdict.reason})` : ''}`).join('\n');
 
 test('every racing scenario has a defect here', () => {
   assert.ok(RACING.length >= 4, RACING.join(', '));
@@ -42,17 +40,7 @@ test('the racing scenarios and the reviewed ones pass against reference-race', a
 });
 
 test('each fails against reference-race with its defect, for the right reason', async () => {
-  const problems: string[] = [];
-  for (const defect of [...new Set(CASES.map((c) => c.defect))]) {
-    const cases = CASES.filter((c) => c.defect === defect);
-    const results = await runScenarios({ target: 'reference-race', defects: [defect], filter: cases.map((c) => c.scenario), jobs: JOBS, handleSignals: false });
-    for (const c of cases) {
-      const verdict = results.find((r) => r.scenario === c.scenario)?.verdict;
-      if (verdict?.status !== 'failed') problems.push(`${c.scenario} with --defect ${defect}: ${verdict?.status ?? 'not run'}, expected failed`);
-      else if (!c.reason.test(verdict.reason)) problems.push(`${c.scenario} with --defect ${defect} failed for another reason: ${verdict.reason}`);
-    }
-  }
-  assert.equal(problems, []);
+  assert.equal(await uncaughtDefects('reference-race', CASES, JOBS), []);
 });
 
 test('a balancer that does not race skips every racing scenario, saying why', async () => {
