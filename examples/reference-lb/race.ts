@@ -27,6 +27,8 @@ export class Racer {
   readonly finish: Promise<Finish>;
   /** Stops reading for the race (removes its listeners); set once the response head is in. */
   private detach: () => void = () => {};
+  /** Lost (cancelled or left to run on): a response head that comes later is not read for the race. */
+  private lost = false;
 
   constructor(
     readonly up: Upstream,
@@ -48,12 +50,14 @@ export class Racer {
 
   /** Lost: close its socket so the backend stops, and say nothing about its health. */
   cancel(): void {
+    this.lost = true;
     this.up.cancel('lost the race');
     this.up.judge('neutral');
   }
 
   /** Lost, but left running (race-no-cancel, race-interleave): read to its end, each chunk to onChunk. */
   runOn(onChunk?: (chunk: Buffer) => void): void {
+    this.lost = true;
     this.detach();
     const read = this.prefix;
     if (read.length > 0) onChunk?.(read);
@@ -62,6 +66,7 @@ export class Racer {
 
   private read(upRes: IncomingMessage, firstHeadWins: boolean): Promise<Finish> {
     this.upRes = upRes;
+    if (this.lost) return Promise.resolve({ kind: 'error', reason: 'lost the race' });
     const status = this.status;
     if (status < 200 || status >= 300) {
       if (status >= 500) this.up.judge({ fail: `HTTP ${status}` });
