@@ -547,6 +547,17 @@ test('--race 2: when no racer sends a token, the last answer reaches the client 
   assert.is(a.chats.length + b.chats.length, 2, 'one race, each backend once');
 });
 
+test('--race 2: a non-streamed chat is not raced (its first byte would come only at the end)', async () => {
+  const a = await backend('a', ['llama3:latest']);
+  const b = await backend('b', ['llama3:latest']);
+  const lb = await startLb(['--race', '2', '--backend', a.url, '--backend', b.url]);
+  const body = JSON.stringify({ model: 'llama3', messages: [{ role: 'user', content: 'hi' }], stream: false });
+  const r = await send(lb.url, 'POST', '/api/chat', body);
+  assert.is(r.status, 200);
+  assert.is(a.chats.length + b.chats.length, 1);
+  await lb.waitForLine(/^route POST \/api\/chat -> \S+ \(attempt 1\)$/);
+});
+
 test('--race 1, and a race-* defect without --race, exit 2 with one line', async () => {
   for (const args of [['--race', '1'], ['--defect', 'race-no-cancel']]) {
     const r = await execa('node', ['--import', 'tsx', MAIN, '--port', '0', '--backend', 'http://127.0.0.1:1', ...args], { cwd: root, reject: false, timeout: 20_000 });

@@ -116,7 +116,9 @@ export class Balancer {
       body: forwarded,
       model: this.has('ignore-models') ? undefined : model,
       affinityKey: model !== undefined && first !== undefined ? conversationKey(model, first) : undefined,
-      raced: this.o.raceSize >= 2 && req.method === 'POST' && RACED_ROUTES.has(path),
+      // A non-streamed answer's first byte comes when its generation is done: racing it would let
+      // every racer generate the whole answer before a winner is known.
+      raced: this.o.raceSize >= 2 && req.method === 'POST' && RACED_ROUTES.has(path) && json?.stream !== false,
       clientGone: false,
       active: new Set(),
     };

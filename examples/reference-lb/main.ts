@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): Config {
     .option('backends-file', { type: 'string', describe: 'file of backend URLs, re-read when it changes' })
     .option('timeout-ms', { type: 'number', default: 5000, describe: 'inactivity timeout (0: none)' })
     .option('connect-timeout-ms', { type: 'number', default: 1000, describe: 'TCP connect timeout (0: none)' })
-    .option('race', { type: 'number', default: 0, describe: 'race each POST /api/chat and /api/generate on N >= 2 backends, keep the first to send a token (0: off)' })
+    .option('race', { type: 'number', default: 0, describe: 'race each streamed POST /api/chat and /api/generate on N >= 2 backends, keep the first to send a token (0: off)' })
     .option('defect', { type: 'string', array: true, default: [] as string[], describe: `inject a bug: ${DEFECT_NAMES.join(', ')}` })
     .strict()
     .fail((msg, err) => usageError(msg ?? err?.message ?? 'bad arguments'))

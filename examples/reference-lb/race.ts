@@ -11,7 +11,7 @@ import { describeError } from './backends.js';
 import type { Defects } from './defects.js';
 import { drainUnread, type Upstream } from './upstream.js';
 
-/** The generation routes raced with --race (POST only); everything else goes to one backend at a time. */
+/** The generation routes raced with --race (POST, streamed); everything else goes to one backend at a time. */
 export const RACED_ROUTES = new Set(['/api/chat', '/api/generate']);
 
 /** How one racer's run ended. */

@@ -1,6 +1,6 @@
 // The reference load balancer in examples/reference-lb: the default target and the runner's
 // self-test. `--defect NAME` switches on one of its bugs (mutation testing of the scenario pack).
-// `reference-race` is the same balancer with `--race 3`: every generation request races on three
+// `reference-race` is the same balancer with `--race 3`: every streamed generation request races on three
 // backends (as many as most scenario fleets have), the first token wins, the losers are cancelled.
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
