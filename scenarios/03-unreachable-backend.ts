@@ -37,7 +37,7 @@ const scenario: Scenario = {
       const next = ctx.fleet.cursor;
       const after = await chat(ctx.lbUrl, 'Test after the hang', { stream: false, timeoutMs: bound, signal: ctx.signal });
       expect(completedWithDone(after), `the request after the hang failed: ${describe(after)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, next))}`);
-      const record = await nextRecordCompleted(ctx, next);
+      const record = await nextRecordCompleted(ctx, next, after);
       expect(record.server !== hung, `the request after the hang went to the hung backend :${hung} again: ${describeRecords(recordsOn(ctx, CHAT, next))}`);
       if (!ctx.target.traits.racesRequests) {
         expect(!recordsOn(ctx, CHAT, next).some((r) => r.server === hung), `the request after the hang was tried on the hung backend :${hung} first: ${describeRecords(recordsOn(ctx, CHAT, next))}`);

@@ -29,7 +29,7 @@ const scenario: Scenario = {
     const next = ctx.fleet.cursor;
     const after = await chat(ctx.lbUrl, 'Test2', { timeoutMs: answerBound(ctx), signal: ctx.signal });
     expect(completedWithDone(after), `the request after the failure did not complete: ${describe(after)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, next))}`);
-    const record = await nextRecordCompleted(ctx, next);
+    const record = await nextRecordCompleted(ctx, next, after);
     expect(record.server !== failed.server, `the request after the failure went to the backend that just failed, :${failed.server}`);
   },
 };

@@ -93,18 +93,26 @@ export async function chatUntilServedBy(
     const since = ctx.fleet.cursor;
     const ex = await chat(ctx.lbUrl, `${o.content} ${i}`, { timeoutMs: answerBound(ctx), signal: ctx.signal });
     if (!completedWithDone(ex)) throw new ScenarioFailure(`request ${i + 1} failed: ${describe(ex)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, since))}`);
-    const record = await nextRecordCompleted(ctx, since);
+    const record = await nextRecordCompleted(ctx, since, ex);
     served.push(record);
     if (wanted(record.server)) return { record, served };
   }
   return { record: null, served };
 }
 
-/** The completed /api/chat record of a request that just succeeded (retries leave failed ones before it). */
-export async function nextRecordCompleted(ctx: ScenarioContext, since: number): Promise<JournalRecord> {
+/**
+ * The completed /api/chat record of a request that just succeeded (retries leave failed ones before
+ * it). Given the client's exchange, the one whose bytes it got: a racer that lets its losers finish
+ * leaves several completed records, and the first to end need not be the one the client got.
+ */
+export async function nextRecordCompleted(ctx: ScenarioContext, since: number, ex?: Exchange): Promise<JournalRecord> {
+  let first: JournalRecord;
   try {
-    return await ctx.fleet.waitForRecord((r) => r.path === CHAT && r.outcome === 'completed', SLACK_MS, since);
+    first = await ctx.fleet.waitForRecord((r) => r.path === CHAT && r.outcome === 'completed', SLACK_MS, since);
   } catch (e) {
     throw new ScenarioFailure(`the client got a complete answer, but no backend journaled a completed ${CHAT}: ${(e as Error).message}`);
   }
+  if (ex === undefined) return first;
+  const bytes = Buffer.byteLength(ex.body);
+  return recordsOn(ctx, CHAT, since).find((r) => r.outcome === 'completed' && r.bytesWritten === bytes) ?? first;
 }
