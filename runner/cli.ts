@@ -30,7 +30,7 @@ function parse(argv: string[]) {
     .option('lb-cmd', { type: 'string', describe: `any other load balancer, a command template; placeholders: ${Object.keys(PLACEHOLDERS).join(' ')}` })
     .option('trait', { type: 'string', array: true, default: [] as string[], describe: `custom target: name=value (repeatable); ${TRAIT_NAMES.join(', ')}` })
     .option('traits', { type: 'string', describe: 'custom target: a JSON file {"trait": value}' })
-    .option('defect', { type: 'string', array: true, default: [] as string[], describe: 'reference target only: switch on one of its bugs (repeatable)' })
+    .option('defect', { type: 'string', array: true, default: [] as string[], describe: 'reference and reference-race targets only: switch on one of its bugs (repeatable)' })
     .option('filter', { type: 'string', array: true, default: [] as string[], describe: 'scenario names or tags (repeatable or comma-separated)' })
     .option('jobs', { type: 'number', default: 1, describe: 'scenarios at once (1 for fixed-port targets)' })
     .option('reporter', { choices: ['console', 'junit', 'json'] as const, default: 'console' as const, describe: 'output format' })

@@ -124,7 +124,7 @@ async function runOne(scenario: Scenario, target: Target, options: RunOptions, i
   try {
     const ctx = await setup.start();
     await runWithDeadline(scenario, ctx, setup.abort, options.timeoutMs ?? scenario.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS, interrupted);
-    verdict = { status: 'passed', ms: Date.now() - started };
+    verdict = { status: 'passed', ms: Date.now() - started, ...(setup.findings.length ? { findings: setup.findings } : {}) };
   } catch (err) {
     verdict = { status: 'failed', ms: Date.now() - started, reason: describe(err), logTail: setup.logTail() };
   } finally {
@@ -174,6 +174,8 @@ class Setup {
   private lb: LbProcess | null = null;
   /** The balancer's output and the runner's notes, in order. */
   private readonly output: OutputLog;
+  /** What the scenario reported (ctx.report), shown with its verdict. */
+  readonly findings: string[] = [];
 
   constructor(
     private readonly scenario: Scenario,
@@ -214,6 +216,10 @@ class Setup {
       addBackend: (settings = {}) => this.addBackend(launch, settings),
       signal: this.abort.signal,
       log: (message) => this.note(message),
+      report: (finding) => {
+        this.findings.push(finding);
+        this.note(`finding: ${finding}`);
+      },
       lb: { pid: this.lb?.pid, port: launch.port },
       seed: this.options.seed ?? 0,
     };

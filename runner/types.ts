@@ -17,6 +17,11 @@ export interface Traits {
   aggregatesTags: boolean;
   /** Sends one client request to several backends and keeps the fastest. */
   racesRequests: boolean;
+  /**
+   * Racers only: cancels a race's losers once it has a winner (scenarios check how soon). false: the
+   * losers run on by design (scenarios report what they cost instead of failing). Not declared: false.
+   */
+  cancelsRaceLosers?: boolean;
   /** Marks failing backends unhealthy, avoids them, and lets them back in later. */
   healthStates: boolean;
   /** Cuts a backend that goes silent mid-response (an inactivity/read timeout). */
@@ -108,6 +113,8 @@ export interface ScenarioContext {
   /** Aborted when the scenario times out or the run is interrupted. */
   signal: AbortSignal;
   log(message: string): void;
+  /** A finding shown with the verdict even when the scenario passes (e.g. what a declared policy costs). */
+  report(finding: string): void;
   /** The balancer process and port (for scenarios and runner self-tests that check teardown). */
   lb: { pid: number | undefined; port: number };
   /** The run's --seed. */
@@ -131,7 +138,7 @@ export interface Scenario {
 }
 
 export type Verdict =
-  | { status: 'passed'; ms: number }
+  | { status: 'passed'; ms: number; findings?: string[] }
   | { status: 'failed'; ms: number; reason: string; logTail: string[] }
   | { status: 'skipped'; reason: string };
 

@@ -21,7 +21,7 @@ async function checkOne(ctx: ScenarioContext, stream: boolean): Promise<void> {
   const since = ctx.fleet.cursor;
   const ex = await chat(ctx.lbUrl, prompt, { stream, timeoutMs: answerBound(ctx), signal: ctx.signal });
   expect(completedWithDone(ex), `${kind} chat did not complete: ${describe(ex)}`);
-  const record = await nextRecordCompleted(ctx, since);
+  const record = await nextRecordCompleted(ctx, since, ex);
   const clientBytes = Buffer.byteLength(ex.body);
   expect(clientBytes === record.bytesWritten, `${kind}: the client received ${clientBytes} body bytes, but backend :${record.server} wrote ${record.bytesWritten} (the balancer changed the body)`);
   if (stream) {

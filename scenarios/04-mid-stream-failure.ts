@@ -18,7 +18,8 @@ const scenario: Scenario = {
     ctx.fleet.setBehavior('all', { type: 'FailMidStream', tokens_before_fail: TOKENS_BEFORE_FAIL, tokens_per_sec: 100, times: 1 });
     const since = ctx.fleet.cursor;
     const ex = await chat(ctx.lbUrl, 'Test', { timeoutMs: answerBound(ctx), signal: ctx.signal });
-    const failed = await nextRecord(ctx, since, answerBound(ctx));
+    // The attempt that broke (a racer's cancelled losers end first, without a fault).
+    const failed = await nextRecord(ctx, since, answerBound(ctx), CHAT, (r) => r.outcome === 'fault');
     ctx.fleet.setBehavior('all', { type: 'Normal' });
     expect(failed.outcome === 'fault' && failed.tokensWritten === TOKENS_BEFORE_FAIL, `setup: expected backend :${failed.server} to break after ${TOKENS_BEFORE_FAIL} tokens, journal says ${describeRecord(failed)}`);
     expect(!jsonLines(ex).some((l) => l.done === true), `the client got a done:true line although backend :${failed.server} broke after ${TOKENS_BEFORE_FAIL} tokens (a fabricated end): ${describe(ex)}`);
@@ -28,7 +29,7 @@ const scenario: Scenario = {
     const next = ctx.fleet.cursor;
     const after = await chat(ctx.lbUrl, 'Test2', { timeoutMs: answerBound(ctx), signal: ctx.signal });
     expect(completedWithDone(after), `the request after the failure did not complete: ${describe(after)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, next))}`);
-    const record = await nextRecordCompleted(ctx, next);
+    const record = await nextRecordCompleted(ctx, next, after);
     expect(record.server !== failed.server, `the request after the failure went to the backend that just failed, :${failed.server}`);
   },
 };

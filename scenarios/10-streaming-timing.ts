@@ -25,7 +25,7 @@ const scenario: Scenario = {
     const startedAt = performance.timeOrigin + performance.now();
     const ex = await chat(ctx.lbUrl, 'Test streaming', { timeoutMs: answerBound(ctx, 2000), signal: ctx.signal });
     expect(completedWithDone(ex), `the stream did not complete: ${describe(ex)}`);
-    const record = await nextRecordCompleted(ctx, since);
+    const record = await nextRecordCompleted(ctx, since, ex);
     expect(ex.lines.length === record.linesWritten, `the client got ${ex.lines.length} lines, backend :${record.server} wrote ${record.linesWritten}`);
 
     const backendFirst = record.firstByteAt! - startedAt; // ms since the client sent its request

@@ -27,7 +27,7 @@ const scenario: Scenario = {
       const since = ctx.fleet.cursor;
       const ex = await send(ctx.lbUrl, { path: '/api/chat', body: CONVERSATION, timeoutMs: answerBound(ctx, 2000), signal: ctx.signal });
       expect(completedWithDone(ex), `request ${n} did not complete: ${describe(ex)}`);
-      return { ex, record: await nextRecordCompleted(ctx, since) };
+      return { ex, record: await nextRecordCompleted(ctx, since, ex) };
     };
     const first = await ask(1);
     const second = await ask(2);

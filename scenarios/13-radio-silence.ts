@@ -21,7 +21,7 @@ const scenario: Scenario = {
     const bound = answerBound(ctx);
     const ex = await chat(ctx.lbUrl, 'Hello', { timeoutMs: bound, signal: ctx.signal });
     expect(ex.ending !== 'timeout', `the client was still waiting ${bound} ms after sending; the balancer's inactivity timeout is ${timeout} ms (+${SLACK_MS} ms slack): ${describe(ex)}`);
-    const stalled = await nextRecord(ctx, since, SLACK_MS, CHAT).catch(() => null);
+    const stalled = await nextRecord(ctx, since, SLACK_MS, CHAT, (r) => r.outcome === 'fault').catch(() => null);
     expect(stalled, `the client's request ended (${describe(ex)}), but the balancer still holds the silent backend's connection open`);
     ctx.fleet.setBehavior('all', { type: 'Normal' });
     expect(stalled.tokensWritten === TOKENS_BEFORE_STALL, `setup: expected the backend to stall after ${TOKENS_BEFORE_STALL} tokens, journal says ${describeRecord(stalled)}`);

@@ -3,7 +3,7 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe, jsonLines } from './lib/client.js';
-import { answerBound, describeRecord, FAST, nextRecord } from './lib/classic.js';
+import { answerBound, CHAT, describeRecord, FAST, nextRecord } from './lib/classic.js';
 
 const TOKENS_BEFORE_RESET = 3;
 const LATER_REQUESTS = 3;
@@ -17,7 +17,7 @@ const scenario: Scenario = {
     ctx.fleet.setBehavior('all', { type: 'Reset', on: 'tokens', after_tokens: TOKENS_BEFORE_RESET, times: 1 });
     const since = ctx.fleet.cursor;
     const ex = await chat(ctx.lbUrl, 'Test RST', { timeoutMs: answerBound(ctx), signal: ctx.signal });
-    const reset = await nextRecord(ctx, since, answerBound(ctx));
+    const reset = await nextRecord(ctx, since, answerBound(ctx), CHAT, (r) => r.outcome === 'fault');
     ctx.fleet.setBehavior('all', { type: 'Normal' });
     expect(reset.fault === 'reset' && reset.tokensWritten === TOKENS_BEFORE_RESET, `setup: expected a reset after ${TOKENS_BEFORE_RESET} tokens, journal says ${describeRecord(reset)}`);
     expect(!jsonLines(ex).some((l) => l.done === true), `the client got a done:true line although backend :${reset.server} reset the connection after ${TOKENS_BEFORE_RESET} tokens: ${describe(ex)}`);

@@ -18,7 +18,8 @@ const scenario: Scenario = {
     const since = ctx.fleet.cursor;
     const mark = marker('inband');
     const ex = await chat(ctx.lbUrl, `hello ${mark}`, { signal: ctx.signal, timeoutMs: ctx.target.timeoutMs * 4 });
-    const attempt = await waitForRecord(ctx.fleet, (r) => r.body.includes(mark), ctx.target.timeoutMs, 'the backend attempt', since);
+    // The attempt that sent the error (a racer's cancelled losers end first, without it).
+    const attempt = await waitForRecord(ctx.fleet, (r) => r.body.includes(mark) && r.outcome === 'fault', ctx.target.timeoutMs, 'the backend attempt that sent the in-band error', since);
     expect(attempt.fault === 'inband_error', `the backend should have sent the in-band error; journal: ${summarize([attempt])}`);
 
     const lines = jsonLines(ex);

@@ -31,6 +31,10 @@ import s30HealthBeyondProbes from './30-health-beyond-probes.js';
 import s31LargeRequestBody from './31-large-request-body.js';
 import s32OpenaiStreaming from './32-openai-streaming.js';
 import s33DiscoveryNewBackend from './33-discovery-new-backend.js';
+import s40RaceOneStream from './40-race-one-stream.js';
+import s41RaceLosersCancelled from './41-race-losers-cancelled.js';
+import s42RaceSlowFirstToken from './42-race-slow-first-token.js';
+import s43RaceHealthSteering from './43-race-health-steering.js';
 
 export const SCENARIOS: Scenario[] = [
   s01Basic,
@@ -62,4 +66,8 @@ export const SCENARIOS: Scenario[] = [
   s31LargeRequestBody,
   s32OpenaiStreaming,
   s33DiscoveryNewBackend,
+  s40RaceOneStream,
+  s41RaceLosersCancelled,
+  s42RaceSlowFirstToken,
+  s43RaceHealthSteering,
 ];

@@ -97,11 +97,13 @@ type Lb = {
   stop(): Promise<{ exitCode?: number; signal?: string }>;
 };
 
-// REFERENCE_LB_DEFECT=NAME runs every balancer with that defect: a mutation check of these tests.
-const injected = process.env.REFERENCE_LB_DEFECT ? ['--defect', process.env.REFERENCE_LB_DEFECT] : [];
+// REFERENCE_LB_DEFECT=NAME runs every balancer with that defect: a mutation check of these tests
+// (a race-* defect only the balancers started with --race, the only ones it applies to).
+const INJECTED = process.env.REFERENCE_LB_DEFECT;
 
 async function startLb(args: string[]): Promise<Lb> {
-  const child = execa('node', ['--import', 'tsx', MAIN, '--port', '0', ...args, ...injected], {
+  const inject = INJECTED !== undefined && (!INJECTED.startsWith('race-') || args.includes('--race'));
+  const child = execa('node', ['--import', 'tsx', MAIN, '--port', '0', ...args, ...(inject ? ['--defect', INJECTED] : [])], {
     cwd: root,
     reject: false,
     buffer: false,
@@ -474,6 +476,95 @@ test('SIGTERM closes open streams and exits 0', async () => {
   const result = await within(lb.stop(), 5000, 'the balancer to exit');
   assert.is(result.exitCode, 0);
   assert.is((await within(reply, 3000, 'the client stream to close')).ended, false);
+});
+
+// ---------- racing (--race N) ----------
+
+/** A backend whose head goes out at once but whose first token waits for `release`; it records its socket closing. */
+function headFirst(release: Promise<void>, closed: { resolve: () => void }): Handler {
+  return async (req, res) => {
+    req.socket.once('close', () => closed.resolve());
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.flushHeaders();
+    await release;
+    if (!res.destroyed) res.end(ndjson({ backend: 'head-first', done: true }));
+  };
+}
+
+test('--race 2: the first token wins, not the first head; the loser is cancelled at once', async () => {
+  const release = deferred();
+  const loserClosed = deferred();
+  const slowToken = await backend('slow-token', ['llama3:latest'], headFirst(release.promise, loserClosed));
+  const fast = await backend('fast', ['llama3:latest'], (_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(ndjson({ backend: 'fast', message: { content: 'hi' }, done: false }));
+      res.end(ndjson({ backend: 'fast', done: true }));
+    }, 200); // its head comes well after the other's
+  });
+  cleanups.push(() => release.resolve());
+  const lb = await startLb(['--race', '2', '--backend', slowToken.url, '--backend', fast.url]);
+  const r = await send(lb.url, 'POST', '/api/chat', chatBody('llama3'));
+  assert.is(r.status, 200);
+  assert.equal(r.text.trim().split('\n').map((l) => JSON.parse(l).backend), ['fast', 'fast'], "exactly the winner's stream");
+  assert.is(r.headers['x-ollama-lb-backend'], fast.url);
+  await within(loserClosed.promise, 2000, "the loser's socket to close");
+  await lb.waitForLine(new RegExp(`^race POST /api/chat: ${fast.url} won; losers cancelled: ${slowToken.url}$`));
+  assert.is(slowToken.chats.length, 1);
+});
+
+test('--race 2: an in-band error line is not a token; a racer failing before its token is left out of the next race', async () => {
+  const broken = await backend('broken', ['llama3:latest'], (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.end(ndjson({ error: 'llama runner process has terminated' }));
+  });
+  const good = await backend('good', ['llama3:latest'], (_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end(ndjson({ backend: 'good', done: true }));
+    }, 100);
+  });
+  const lb = await startLb(['--race', '2', '--backend', broken.url, '--backend', good.url]);
+  const r = await send(lb.url, 'POST', '/api/chat', chatBody('llama3', 'one'));
+  assert.match(r.text, '"backend":"good"');
+  assert.not.match(r.text, 'terminated');
+  await lb.waitForLine(new RegExp(`^race POST /api/chat: ${broken.url} out: no token before the end of the response$`));
+  await lb.waitForLine(new RegExp(`^backend ${broken.url} unhealthy: no token before the end of the response$`));
+  const r2 = await send(lb.url, 'POST', '/api/chat', chatBody('llama3', 'two'));
+  assert.match(r2.text, '"backend":"good"');
+  assert.is(broken.chats.length, 1, 'the unhealthy backend is not raced during its cooldown');
+  assert.is(good.chats.length, 2);
+});
+
+test('--race 2: when no racer sends a token, the last answer reaches the client unchanged', async () => {
+  const busy: Handler = (_req, res) => void res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"server busy"}');
+  const a = await backend('a', ['llama3:latest'], busy);
+  const b = await backend('b', ['llama3:latest'], busy);
+  const lb = await startLb(['--race', '2', '--backend', a.url, '--backend', b.url]);
+  const r = await send(lb.url, 'POST', '/api/chat', chatBody('llama3'));
+  assert.is(r.status, 503);
+  assert.is(r.text, '{"error":"server busy"}');
+  assert.is(a.chats.length + b.chats.length, 2, 'one race, each backend once');
+});
+
+test('--race 2: a non-streamed chat is not raced (its first byte would come only at the end)', async () => {
+  const a = await backend('a', ['llama3:latest']);
+  const b = await backend('b', ['llama3:latest']);
+  const lb = await startLb(['--race', '2', '--backend', a.url, '--backend', b.url]);
+  const body = JSON.stringify({ model: 'llama3', messages: [{ role: 'user', content: 'hi' }], stream: false });
+  const r = await send(lb.url, 'POST', '/api/chat', body);
+  assert.is(r.status, 200);
+  assert.is(a.chats.length + b.chats.length, 1);
+  await lb.waitForLine(/^route POST \/api\/chat -> \S+ \(attempt 1\)$/);
+});
+
+test('--race 1, and a race-* defect without --race, exit 2 with one line', async () => {
+  for (const args of [['--race', '1'], ['--defect', 'race-no-cancel']]) {
+    const r = await execa('node', ['--import', 'tsx', MAIN, '--port', '0', '--backend', 'http://127.0.0.1:1', ...args], { cwd: root, reject: false, timeout: 20_000 });
+    assert.is(r.exitCode, 2, args.join(' '));
+    assert.is(String(r.stderr).trim().split('\n').length, 1, String(r.stderr));
+    assert.match(String(r.stderr), '--race');
+  }
 });
 
 test('an unknown --defect exits 2 with one line listing the valid names', async () => {

@@ -49,6 +49,13 @@ export type PickQuery = {
   exclude: ReadonlySet<Backend>;
   /** When nothing is available, take the backend whose cooldown ends soonest. */
   fallback: boolean;
+  /** race-ignore-health: every eligible backend counts as available. */
+  ignoreHealth?: boolean;
+  /**
+   * Leave the round-robin turn where it is (a race's extra racers): the turn moves once per request,
+   * so the first racer, which is asked first and wins a tie, rotates over the backends.
+   */
+  keepTurn?: boolean;
 };
 
 export class BackendPool {
@@ -88,12 +95,12 @@ export class BackendPool {
   pick(q: PickQuery): Backend | undefined {
     const now = Date.now();
     const eligible = this.list.filter((b) => !q.exclude.has(b) && b.hasModel(q.model));
-    const open = eligible.filter((b) => b.health.available(now));
+    const open = q.ignoreHealth ? eligible : eligible.filter((b) => b.health.available(now));
     if (open.length === 0) return q.fallback ? soonestCooldown(eligible) : undefined;
     if (this.defects.has('sticky-first')) return open[0];
-    if (this.defects.has('no-affinity')) return this.roundRobin(open);
+    if (this.defects.has('no-affinity')) return this.roundRobin(open, q.keepTurn);
     const least = Math.min(...open.map((b) => b.inFlight));
-    return this.warm(q.affinityKey, open, least) ?? this.roundRobin(open.filter((b) => b.inFlight === least));
+    return this.warm(q.affinityKey, open, least) ?? this.roundRobin(open.filter((b) => b.inFlight === least), q.keepTurn);
   }
 
   /** Every eligible available backend already has a request in flight (for reject-when-busy). */
@@ -140,12 +147,12 @@ export class BackendPool {
   }
 
   /** The next candidate after the last picked one, in list order. */
-  private roundRobin(candidates: Backend[]): Backend {
+  private roundRobin(candidates: Backend[], keepTurn = false): Backend {
     const n = this.list.length;
     for (let i = 1; i <= n; i++) {
       const index = (this.lastPicked + i) % n;
       if (candidates.includes(this.list[index]!)) {
-        this.lastPicked = index;
+        if (!keepTurn) this.lastPicked = index;
         return this.list[index]!;
       }
     }

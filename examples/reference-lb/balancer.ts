@@ -1,20 +1,24 @@
 // The request handler: answers /api/tags and /v1/models itself, routes everything else to one
-// backend at a time, retries on another backend until the first response byte goes to the client,
-// then streams the backend's answer through unchanged.
+// backend at a time (or, with --race N, races a generation on N backends: race.ts), retries on
+// another backend until the first response byte goes to the client, then streams the backend's
+// answer through unchanged.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, type Backend, type BackendPool, type Log } from './backends.js';
 import type { DefectName, Defects } from './defects.js';
 import { firstUserMessage, normalizeModel, openAiModels, parseJsonObject, requestedModel } from './models.js';
+import { RACED_ROUTES, Racer, runRace, settleLosers } from './race.js';
 import { breakClient, relay } from './relay.js';
-import { Upstream } from './upstream.js';
+import { drainUnread, Upstream } from './upstream.js';
 
 export type BalancerOptions = {
   pool: BackendPool;
   defects: Defects;
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** --race N: generation requests go to this many backends at once (below 2: no racing). */
+  raceSize: number;
   log: Log;
 };
 
@@ -48,6 +52,8 @@ type Ctx = {
   body: Buffer | undefined;
   model: string | undefined; // the model routing filters on
   affinityKey: string | undefined;
+  /** A generation request raced on several backends (--race). */
+  raced: boolean;
   clientGone: boolean;
   active: Set<Upstream>;
 };
@@ -55,7 +61,7 @@ type Ctx = {
 type Attempt =
   | { kind: 'done' }
   | { kind: 'error'; reason: string }
-  | { kind: 'response'; up: Upstream; upRes: IncomingMessage; reason: string };
+  | { kind: 'response'; up: Upstream; upRes: IncomingMessage; reason: string; prefix?: Buffer };
 
 export class Balancer {
   private readonly active = new Set<Upstream>();
@@ -99,7 +105,8 @@ export class Balancer {
   private context(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Ctx {
     const json = req.method === 'POST' && body !== undefined ? parseJsonObject(body) : undefined;
     const model = requestedModel(json);
-    const first = AFFINITY_ROUTES.has(new URL(req.url ?? '/', 'http://lb').pathname) ? firstUserMessage(json) : undefined;
+    const path = new URL(req.url ?? '/', 'http://lb').pathname;
+    const first = AFFINITY_ROUTES.has(path) ? firstUserMessage(json) : undefined;
     const forwarded = body !== undefined && this.has('body-limit-1mb') ? body.subarray(0, DEFECT_BODY_LIMIT) : body;
     const ctx: Ctx = {
       req,
@@ -109,6 +116,9 @@ export class Balancer {
       body: forwarded,
       model: this.has('ignore-models') ? undefined : model,
       affinityKey: model !== undefined && first !== undefined ? conversationKey(model, first) : undefined,
+      // A non-streamed answer's first byte comes when its generation is done: racing it would let
+      // every racer generate the whole answer before a winner is known.
+      raced: this.o.raceSize >= 2 && req.method === 'POST' && RACED_ROUTES.has(path) && json?.stream !== false,
       clientGone: false,
       active: new Set(),
     };
@@ -150,7 +160,7 @@ export class Balancer {
         this.o.log(`retry ${ctx.label}: ${failed.url} ${result.kind === 'error' ? 'failed' : 'answered'} ${result.reason}`);
       }
       if (result.kind === 'response') {
-        if (backend === undefined) return this.deliver(ctx, result.up, result.upRes); // the last answer, unchanged
+        if (backend === undefined) return this.deliver(ctx, result.up, result.upRes, result.prefix); // the last answer, unchanged
         result.up.judge('neutral'); // a 429 says nothing about health (a 5xx was judged already)
         result.up.cancel('retrying on another backend');
       }
@@ -159,11 +169,21 @@ export class Balancer {
 
   private choose(ctx: Ctx, tried: ReadonlySet<Backend>): Backend | undefined {
     const fallback = !this.has('hang-when-none');
-    return this.o.pool.pick({ model: ctx.model, affinityKey: ctx.affinityKey, exclude: tried, fallback });
+    return this.o.pool.pick({ model: ctx.model, affinityKey: ctx.affinityKey, exclude: tried, fallback, ignoreHealth: this.ignoresHealth(ctx) });
+  }
+
+  /** A race's next racer: available backends only, and the round-robin turn stays with the first racer. */
+  private chooseRacer(ctx: Ctx, tried: ReadonlySet<Backend>): Backend | undefined {
+    return this.o.pool.pick({ model: ctx.model, exclude: tried, fallback: false, keepTurn: true, ignoreHealth: this.ignoresHealth(ctx) });
+  }
+
+  private ignoresHealth(ctx: Ctx): boolean {
+    return ctx.raced && this.has('race-ignore-health');
   }
 
   /** One attempt: the head of the first backend to answer, or why none did. */
   private async attempt(ctx: Ctx, backend: Backend, tried: Set<Backend>, n: number): Promise<Attempt> {
+    if (ctx.raced) return this.race(ctx, backend, tried, n);
     const ups = [this.open(ctx, backend, tried, `attempt ${n}`)];
     if (this.has('duplicate-requests') && ctx.req.method === 'POST') {
       const twin = this.choose(ctx, tried);
@@ -175,11 +195,41 @@ export class Balancer {
     } catch (err) {
       return { kind: 'error', reason: describeError(err) };
     }
-    for (const other of ups) if (other !== first.up) drainQuietly(other); // the duplicate runs on
+    for (const other of ups) if (other !== first.up) drainUnread(other); // the duplicate runs on
     const status = first.upRes.statusCode ?? 502;
     if (status >= 500) first.up.judge({ fail: `HTTP ${status}` });
     if (status >= 500 || status === 429) return { kind: 'response', ...first, reason: `HTTP ${status}` };
     await this.deliver(ctx, first.up, first.upRes);
+    return { kind: 'done' };
+  }
+
+  /**
+   * One attempt as a race: `first` and up to raceSize - 1 more available backends at once. The
+   * winner is streamed to the client; when nobody produces a token, the last answer comes back for
+   * the retry loop (another race on untried backends, or the client gets it unchanged).
+   */
+  private async race(ctx: Ctx, first: Backend, tried: Set<Backend>, n: number): Promise<Attempt> {
+    const ups = [this.open(ctx, first, tried, `attempt ${n}, racer 1`)];
+    while (ups.length < this.o.raceSize) {
+      const next = this.chooseRacer(ctx, tried);
+      if (next === undefined) break;
+      ups.push(this.open(ctx, next, tried, `attempt ${n}, racer ${ups.length + 1}`));
+    }
+    const racers = ups.map((up) => new Racer(up, this.has('race-first-head')));
+    const outcome = await runRace(racers, (r, reason) => this.o.log(`race ${ctx.label}: ${r.up.backend.url} out: ${reason}`));
+    if (outcome.kind === 'failed') return { kind: 'error', reason: outcome.reason };
+    if (outcome.kind === 'answered') {
+      const { last } = outcome;
+      const retryable = last.status < 300 || last.status >= 500 || last.status === 429;
+      if (retryable) return { kind: 'response', up: last.up, upRes: last.upRes!, reason: outcome.reason, prefix: last.prefix };
+      await this.deliver(ctx, last.up, last.upRes!, last.prefix); // a 4xx: the request itself is wrong
+      return { kind: 'done' };
+    }
+    const { winner, losers } = outcome;
+    const delivering = this.deliver(ctx, winner.up, winner.upRes!, winner.prefix); // writes the head at once
+    const fate = settleLosers(losers, ctx.res, this.o.defects);
+    this.o.log(`race ${ctx.label}: ${winner.up.backend.url} won${losers.length ? `; ${fate}: ${losers.map((r) => r.up.backend.url).join(', ')}` : ''}`);
+    await delivering;
     return { kind: 'done' };
   }
 
@@ -204,14 +254,14 @@ export class Balancer {
   }
 
   /** Streams the chosen response to the client and records what it says about the backend. */
-  private async deliver(ctx: Ctx, up: Upstream, upRes: IncomingMessage): Promise<void> {
+  private async deliver(ctx: Ctx, up: Upstream, upRes: IncomingMessage, prefix?: Buffer): Promise<void> {
     if (ctx.clientGone) {
       up.judge('neutral');
       return void upRes.resume(); // only with ignore-client-abort: let it run to its end, unread
     }
     const status = upRes.statusCode ?? 502;
     if (status < 500) this.o.pool.remember(ctx.affinityKey, up.backend);
-    const outcome = await relay(up, upRes, ctx.res, this.o.defects);
+    const outcome = await relay(up, upRes, ctx.res, this.o.defects, prefix);
     if (outcome.kind === 'complete') return up.judge(status < 500 ? 'ok' : 'neutral');
     if (outcome.kind === 'client-gone') return up.judge('neutral');
     this.o.log(`broken ${ctx.label} -> ${up.backend.url}: ${outcome.reason}`);
@@ -269,17 +319,4 @@ function upstreamHeaders(req: IncomingMessage, body: Buffer | undefined): Outgoi
 /** The conversation identity for KV-cache affinity: model plus first user message. */
 function conversationKey(model: string, firstUser: string): string {
   return createHash('sha256').update(normalizeModel(model)).update('\0').update(firstUser).digest('hex');
-}
-
-/** A duplicate that lost the race keeps running to its end, unread (duplicate-requests). */
-function drainQuietly(up: Upstream): void {
-  up.response.then(
-    (upRes) => {
-      upRes.on('error', () => {});
-      upRes.on('end', () => up.judge((upRes.statusCode ?? 502) < 500 ? 'ok' : { fail: `HTTP ${upRes.statusCode}` }));
-      upRes.on('close', () => up.judge(upRes.complete ? 'neutral' : { fail: 'mid-stream: closed before the end' }));
-      upRes.resume();
-    },
-    () => {},
-  );
 }

@@ -23,6 +23,11 @@ export const DEFECTS = {
   'no-discovery': 'ignores changes to --backends-file after start',
   'rewrite-body': 'parses every JSON line of a response and re-serialises it with only the fields it knows',
   'chat-only': 'answers 404 to everything except POST /api/chat, /api/generate and /v1/chat/completions',
+  // Racing (--race N) only:
+  'race-interleave': "writes every racer's body into the client stream as it arrives, the winner's and the losers' lines mixed",
+  'race-no-cancel': "never cancels a race's losers: they generate to their end, unread",
+  'race-first-head': 'the first racer whose 2xx response head arrives wins, before any token came from it',
+  'race-ignore-health': 'chooses the racers without looking at health (failing backends race every time)',
 } as const;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -1,7 +1,7 @@
 // CLI of the reference load balancer:
 //   node --import tsx examples/reference-lb/main.ts --port 0 --backend http://127.0.0.1:11501 \
 //        --backend http://127.0.0.1:11502 [--host 127.0.0.1] [--timeout-ms 5000] \
-//        [--connect-timeout-ms 1000] [--backends-file FILE] [--defect NAME ...]
+//        [--connect-timeout-ms 1000] [--backends-file FILE] [--race N] [--defect NAME ...]
 // Prints `listening on http://HOST:PORT` once it serves (the scenario runner waits for that line),
 // then one line per routing decision and health change.
 import http from 'node:http';
@@ -22,6 +22,7 @@ type Config = {
   backendsFile: string | undefined;
   timeoutMs: number;
   connectTimeoutMs: number;
+  raceSize: number;
   defects: Defects;
 };
 
@@ -41,6 +42,7 @@ function parseArgs(argv: string[]): Config {
     .option('backends-file', { type: 'string', describe: 'file of backend URLs, re-read when it changes' })
     .option('timeout-ms', { type: 'number', default: 5000, describe: 'inactivity timeout (0: none)' })
     .option('connect-timeout-ms', { type: 'number', default: 1000, describe: 'TCP connect timeout (0: none)' })
+    .option('race', { type: 'number', default: 0, describe: 'race each streamed POST /api/chat and /api/generate on N >= 2 backends, keep the first to send a token (0: off)' })
     .option('defect', { type: 'string', array: true, default: [] as string[], describe: `inject a bug: ${DEFECT_NAMES.join(', ')}` })
     .strict()
     .fail((msg, err) => usageError(msg ?? err?.message ?? 'bad arguments'))
@@ -49,9 +51,12 @@ function parseArgs(argv: string[]): Config {
   const defects = tryOrExit(() => parseDefects(args.defect));
   const backends = tryOrExit(() => args.backend.map(parseBackendUrl));
   if (backends.length === 0 && args['backends-file'] === undefined) usageError('give --backend URL (repeatable) or --backends-file FILE');
-  for (const [name, value] of [['port', args.port], ['timeout-ms', args['timeout-ms']], ['connect-timeout-ms', args['connect-timeout-ms']]] as const) {
+  for (const [name, value] of [['port', args.port], ['timeout-ms', args['timeout-ms']], ['connect-timeout-ms', args['connect-timeout-ms']], ['race', args.race]] as const) {
     if (!Number.isInteger(value) || value < 0) usageError(`--${name} must be a whole number >= 0`);
   }
+  if (args.race === 1) usageError('--race 1 is no race: give N >= 2 backends per request, or 0 (off)');
+  const raceDefects = [...defects].filter((d) => d.startsWith('race-'));
+  if (raceDefects.length > 0 && args.race < 2) usageError(`--defect ${raceDefects.join(', ')} needs --race N (N >= 2)`);
   return {
     port: args.port,
     host: args.host,
@@ -59,6 +64,7 @@ function parseArgs(argv: string[]): Config {
     backendsFile: args['backends-file'],
     timeoutMs: args['timeout-ms'],
     connectTimeoutMs: args['connect-timeout-ms'],
+    raceSize: args.race,
     defects,
   };
 }
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
       : watchBackendsFile(file, log, (urls) => pool.setUrls(merged(urls)));
   await pool.start();
 
-  const balancer = new Balancer({ pool, log, defects: config.defects, timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs });
+  const balancer = new Balancer({ pool, log, defects: config.defects, timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, raceSize: config.raceSize });
   const server = http.createServer({ noDelay: true }, balancer.handle);
   server.on('clientError', (_err, socket) => socket.destroy());
   server.once('error', (err) => {

@@ -32,7 +32,11 @@ export function breakClient(res: ServerResponse): void {
   setTimeout(() => socket.destroy(), 1000).unref(); // a client that stopped reading can't hold it
 }
 
-export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse, defects: Defects): Promise<RelayOutcome> {
+/**
+ * `prefix`: body bytes the balancer already read (a race winner's first token); they go out first.
+ * The response may already have ended (a race answer read to its end); then only the prefix is sent.
+ */
+export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse, defects: Defects, prefix?: Buffer): Promise<RelayOutcome> {
   return new Promise((resolve) => {
     const status = upRes.statusCode ?? 502;
     const headers = responseHeaders(upRes, up.backend.url);
@@ -89,15 +93,15 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
       res.flushHeaders(); // the head goes out now, before the first body byte
     }
 
-    upRes.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       up.touch();
       if (settled) return; // client gone and the upstream is being drained (ignore-client-abort)
       if (buffering) held.push(chunk);
       else if (lineMode) sendLines(chunk);
       else send(chunk);
-    });
+    };
 
-    upRes.on('end', () => {
+    const onEnd = (): void => {
       if (settled) return;
       if (buffering) {
         const body = Buffer.concat(held);
@@ -108,7 +112,13 @@ export function relay(up: Upstream, upRes: IncomingMessage, res: ServerResponse,
         if (!res.writableEnded) res.end();
       }
       settle({ kind: 'complete' });
-    });
+    };
+
+    upRes.on('data', onData);
+    upRes.on('end', onEnd);
+    upRes.resume(); // a race winner was paused at its first token; data flows from the next tick
+    if (prefix !== undefined && prefix.length > 0) onData(prefix); // so this goes out first
+    if (upRes.readableEnded) onEnd();
 
     let upstreamError: unknown;
     upRes.on('error', (err) => (upstreamError = err));

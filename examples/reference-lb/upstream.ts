@@ -140,3 +140,23 @@ export class Upstream {
     if (!this.responded) this.judge('neutral'); // closed without an error: nothing learned
   }
 }
+
+/**
+ * Reads a response nobody forwards to its end (each chunk to onChunk, if given), then judges the
+ * backend by how it ended. Data counts as activity, so only a silent backend hits the timeout.
+ */
+export function drainUnread(up: Upstream, onChunk?: (chunk: Buffer) => void): void {
+  up.response.then(
+    (upRes) => {
+      upRes.on('error', () => {});
+      upRes.on('data', (chunk: Buffer) => {
+        up.touch();
+        onChunk?.(chunk);
+      });
+      upRes.on('end', () => up.judge((upRes.statusCode ?? 502) < 500 ? 'ok' : { fail: `HTTP ${upRes.statusCode}` }));
+      upRes.on('close', () => up.judge(upRes.complete ? 'neutral' : { fail: 'mid-stream: closed before the end' }));
+      upRes.resume();
+    },
+    () => {},
+  );
+}

@@ -2,6 +2,8 @@
 // it, and the totals. On a terminal a live progress line shows what is running; in CI, plain lines.
 //
 //   [+] retry-on-reset (812 ms)
+//   [+] race-losers-cancelled (2310 ms)
+//       finding: the losers ran on (declared): 2 per request, 96 tokens generated for nobody
 //   [x] streaming-timing (1503 ms)
 //       first chunk arrived after the last was written
 //       | listening on http://127.0.0.1:40211
@@ -66,7 +68,7 @@ export class ConsoleReporter implements Reporter {
 
 export function formatResult(r: ScenarioResult): string {
   const v = r.verdict;
-  if (v.status === 'passed') return `[+] ${r.scenario} (${v.ms} ms)`;
+  if (v.status === 'passed') return [`[+] ${r.scenario} (${v.ms} ms)`, ...(v.findings ?? []).map((f) => `    finding: ${f}`)].join('\n');
   if (v.status === 'skipped') return `[-] ${r.scenario} (skipped: ${v.reason})`;
   const reason = v.reason.split('\n').map((l) => `    ${l}`);
   const log = v.logTail.length ? ['    last lines of the load balancer log:', ...v.logTail.map((l) => `    | ${l}`)] : [];

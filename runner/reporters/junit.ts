@@ -21,7 +21,10 @@ function testcase(r: ScenarioResult): string {
   const v = r.verdict;
   const ms = v.status === 'skipped' ? 0 : v.ms;
   const open = `    <testcase name="${escapeXml(r.scenario)}" classname="${escapeXml(`ollama-sim.${r.target}`)}" time="${seconds(ms)}"`;
-  if (v.status === 'passed') return `${open}/>`;
+  if (v.status === 'passed') {
+    if (!v.findings?.length) return `${open}/>`;
+    return `${open}>\n      <system-out>${escapeXml(v.findings.join('\n'))}</system-out>\n    </testcase>`;
+  }
   if (v.status === 'skipped') return `${open}>\n      <skipped message="${escapeXml(v.reason)}"/>\n    </testcase>`;
   return `${open}>\n      <failure message="${escapeXml(v.reason)}" type="failure">${escapeXml([v.reason, '', ...v.logTail].join('\n'))}</failure>\n    </testcase>`;
 }

@@ -15,6 +15,7 @@ export const CONSERVATIVE_TRAITS: Traits = {
   modelAware: false,
   aggregatesTags: false,
   racesRequests: false,
+  cancelsRaceLosers: false,
   healthStates: false,
   inactivityTimeout: false,
   cancelsUpstream: false,

@@ -1,5 +1,7 @@
 // The reference load balancer in examples/reference-lb: the default target and the runner's
 // self-test. `--defect NAME` switches on one of its bugs (mutation testing of the scenario pack).
+// `reference-race` is the same balancer with `--race 3`: every streamed generation request races on three
+// backends (as many as most scenario fleets have), the first token wins, the losers are cancelled.
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,18 +13,24 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'examples/reference-lb/main.ts');
 const DISCOVERY_WAIT_MS = 5000;
 
+/** Racers per request of the reference-race target. */
+export const REFERENCE_RACE_SIZE = 3;
+
 const backendsFile = (workDir: string) => join(workDir, 'backends.txt');
 
-export function referenceTarget(defects: readonly string[] = []): Target {
+/** `race`: racers per generation request (--race N), or 0 for the plain reference balancer. */
+export function referenceTarget(defects: readonly string[] = [], race = 0): Target {
+  const flags = [...(race >= 2 ? [`--race ${race}`] : []), ...defects.map((d) => `--defect ${d}`)];
   return {
-    name: 'reference',
-    description: `examples/reference-lb${defects.length ? ` with --defect ${defects.join(', ')}` : ''}`,
+    name: race >= 2 ? 'reference-race' : 'reference',
+    description: `examples/reference-lb${flags.length ? ` with ${flags.join(' ')}` : ''}`,
     traits: {
-      retriesBeforeFirstByte: true,
+      retriesBeforeFirstByte: true, // a race in which nobody sends a token is retried on untried backends
       whenAllBusy: 'queue',
       modelAware: true,
       aggregatesTags: true,
-      racesRequests: false,
+      racesRequests: race >= 2,
+      cancelsRaceLosers: race >= 2,
       healthStates: true,
       inactivityTimeout: true,
       cancelsUpstream: true,
@@ -46,6 +54,7 @@ export function referenceTarget(defects: readonly string[] = []): Target {
           '--timeout-ms', String(ctx.timeoutMs),
           '--backends-file', backendsFile(ctx.workDir),
           ...ctx.backends.flatMap((u) => ['--backend', u]),
+          ...(race >= 2 ? ['--race', String(race)] : []),
           ...defects.flatMap((d) => ['--defect', d]),
         ],
         cwd: ROOT,
@@ -61,12 +70,23 @@ export function referenceTarget(defects: readonly string[] = []): Target {
   };
 }
 
+/** The --defect values, checked: a racing defect (race-*) only with the racing balancer. */
+function checkedDefects(defects: readonly string[], race: number): readonly string[] {
+  const unknown = defects.filter((d) => !(DEFECT_NAMES as readonly string[]).includes(d));
+  if (unknown.length > 0) throw new UsageError(`--defect ${unknown.join(', ')}: unknown; defects: ${DEFECT_NAMES.join(', ')}`);
+  const racing = defects.filter((d) => d.startsWith('race-'));
+  if (racing.length > 0 && race < 2) throw new UsageError(`--defect ${racing.join(', ')}: a racing defect; use --target reference-race`);
+  return defects;
+}
+
 export const referenceFactory: TargetFactory = {
   name: 'reference',
   takes: { options: ['defects'], flags: ['--defect'] },
-  create({ defects = [] }) {
-    const unknown = defects.filter((d) => !(DEFECT_NAMES as readonly string[]).includes(d));
-    if (unknown.length > 0) throw new UsageError(`--defect ${unknown.join(', ')}: unknown; defects: ${DEFECT_NAMES.join(', ')}`);
-    return referenceTarget(defects);
-  },
+  create: ({ defects = [] }) => referenceTarget(checkedDefects(defects, 0)),
+};
+
+export const referenceRaceFactory: TargetFactory = {
+  name: 'reference-race',
+  takes: { options: ['defects'], flags: ['--defect'] },
+  create: ({ defects = [] }) => referenceTarget(checkedDefects(defects, REFERENCE_RACE_SIZE), REFERENCE_RACE_SIZE),
 };

@@ -31,10 +31,13 @@ export function describeRecords(records: JournalRecord[]): string {
   return records.map(describeRecord).join('; ') || '(none)';
 }
 
-/** The first request on `path` that a backend received after `since` and finished (any outcome). */
-export async function nextRecord(ctx: ScenarioContext, since: number, timeoutMs: number, path = CHAT): Promise<JournalRecord> {
+/**
+ * The first request on `path` that a backend received after `since` and finished (any outcome, or
+ * one that `matches`: a racer's request has several attempts, and its cancelled losers end first).
+ */
+export async function nextRecord(ctx: ScenarioContext, since: number, timeoutMs: number, path = CHAT, matches: (r: JournalRecord) => boolean = () => true): Promise<JournalRecord> {
   try {
-    return await ctx.fleet.waitForRecord((r) => r.path === path, timeoutMs, since);
+    return await ctx.fleet.waitForRecord((r) => r.path === path && matches(r), timeoutMs, since);
   } catch (e) {
     throw new ScenarioFailure(`no backend finished a ${path} request within ${timeoutMs} ms: ${(e as Error).message}`);
   }
@@ -90,18 +93,26 @@ export async function chatUntilServedBy(
     const since = ctx.fleet.cursor;
     const ex = await chat(ctx.lbUrl, `${o.content} ${i}`, { timeoutMs: answerBound(ctx), signal: ctx.signal });
     if (!completedWithDone(ex)) throw new ScenarioFailure(`request ${i + 1} failed: ${describe(ex)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, since))}`);
-    const record = await nextRecordCompleted(ctx, since);
+    const record = await nextRecordCompleted(ctx, since, ex);
     served.push(record);
     if (wanted(record.server)) return { record, served };
   }
   return { record: null, served };
 }
 
-/** The completed /api/chat record of a request that just succeeded (retries leave failed ones before it). */
-export async function nextRecordCompleted(ctx: ScenarioContext, since: number): Promise<JournalRecord> {
+/**
+ * The completed /api/chat record of a request that just succeeded (retries leave failed ones before
+ * it). Given the client's exchange, the one whose bytes it got: a racer that lets its losers finish
+ * leaves several completed records, and the first to end need not be the one the client got.
+ */
+export async function nextRecordCompleted(ctx: ScenarioContext, since: number, ex?: Exchange): Promise<JournalRecord> {
+  let first: JournalRecord;
   try {
-    return await ctx.fleet.waitForRecord((r) => r.path === CHAT && r.outcome === 'completed', SLACK_MS, since);
+    first = await ctx.fleet.waitForRecord((r) => r.path === CHAT && r.outcome === 'completed', SLACK_MS, since);
   } catch (e) {
     throw new ScenarioFailure(`the client got a complete answer, but no backend journaled a completed ${CHAT}: ${(e as Error).message}`);
   }
+  if (ex === undefined) return first;
+  const bytes = Buffer.byteLength(ex.body);
+  return recordsOn(ctx, CHAT, since).find((r) => r.outcome === 'completed' && r.bytesWritten === bytes) ?? first;
 }

@@ -36,6 +36,23 @@ export function settled(fleet: Fleet, since: number, boundMs: number): Promise<J
   }, boundMs, `every backend attempt to end (bound ${boundMs} ms)`);
 }
 
+/**
+ * Every backend attempt of one request (by its marker), once all have ended; fails after boundMs
+ * naming the attempts still running.
+ */
+export async function attemptsEnded(fleet: Fleet, mark: string, since: number, boundMs: number, what: string): Promise<JournalRecord[]> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const attempts = attemptsOf(fleet, mark, since);
+    if (attempts.length > 0 && attempts.every((r) => r.outcome !== 'in_progress')) return attempts;
+    if (Date.now() > deadline) {
+      const running = attempts.filter((r) => r.outcome === 'in_progress').map((r) => `:${r.server} (${r.tokensWritten} tokens so far)`);
+      throw new ScenarioFailure(`timed out after ${boundMs} ms waiting for ${what}: ${running.length ? `still running on ${running.join(', ')}` : 'no attempt reached a backend'}; journal: ${summarize(attempts)}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export function portOf(url: string): number {
   return Number(new URL(url).port);
 }

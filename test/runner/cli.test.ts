@@ -123,7 +123,7 @@ test('exit 2 with what to do: missing binary, unknown target, bad flag value', a
   assert.match(missing.stderr, '/nonexistent does not exist; pass --lb-bin PATH to the ollama_load_balancer binary');
   const unknown = await cli(['--target', 'nope']);
   assert.is(unknown.exitCode, 2);
-  assert.match(unknown.stderr, 'targets: reference, ollama-load-balancer');
+  assert.match(unknown.stderr, 'targets: reference, reference-race, ollama-load-balancer');
   const jobs = await cli(['--jobs', '0']);
   assert.is(jobs.exitCode, 2);
   assert.match(jobs.stderr, '--jobs must be');

@@ -137,6 +137,24 @@ test('--defect reaches the reference balancer; other targets refuse it', async (
   assert.instance(await rejection(runScenarios({ scenarios: [s], defects: ['nope'] })), UsageError);
 });
 
+test('reference-race runs the reference balancer with --race 3 and racing traits; race-* defects need it', async () => {
+  let cmdline = '';
+  let traits: Record<string, unknown> = {};
+  const s = scenario('race-cmdline', async (ctx) => {
+    cmdline = readFileSync(`/proc/${ctx.lb.pid}/cmdline`, 'utf8');
+    traits = { ...ctx.target.traits };
+    ctx.report('a finding');
+  });
+  const [r] = await runScenarios({ scenarios: [s], target: 'reference-race', defects: ['race-no-cancel'] });
+  assert.equal(r.verdict, { status: 'passed', ms: (r.verdict as { ms: number }).ms, findings: ['a finding'] });
+  assert.is(r.target, 'reference-race');
+  assert.ok(cmdline.split('\0').join(' ').includes('--race 3 --defect race-no-cancel'), cmdline);
+  assert.equal([traits.racesRequests, traits.cancelsRaceLosers], [true, true]);
+  const refused = await runScenarios({ scenarios: [s], defects: ['race-no-cancel'] }).then(() => null, (e: Error) => e);
+  assert.instance(refused, UsageError);
+  assert.match((refused as Error).message, 'use --target reference-race');
+});
+
 test('addBackend puts a new server in the fleet and the reference balancer takes it', async () => {
   let added = '';
   let urls: string[] = [];

@@ -10,6 +10,7 @@ import { haproxyConfig } from '../../runner/targets/haproxy.js';
 import { nginxConfig } from '../../runner/targets/nginx.js';
 import { resolveTarget } from '../../runner/targets/index.js';
 import { formatResult } from '../../runner/reporters/console.js';
+import { junitXml } from '../../runner/reporters/junit.js';
 import type { LaunchContext } from '../../runner/types.js';
 
 const ctx: LaunchContext = { port: 4000, backends: ['http://127.0.0.1:5001', 'http://127.0.0.1:5002'], workDir: '/tmp/w', timeoutMs: 2500 };
@@ -65,13 +66,19 @@ test('nginx and haproxy configs: every backend, the port, the timeout, streaming
   }
 });
 
-test('console lines: [+], [x] with the reason and the log excerpt, [-] with why', () => {
+test('console lines: [+] (with its findings), [x] with the reason and the log excerpt, [-] with why', () => {
   assert.is(formatResult({ scenario: 'a', tags: [], target: 't', verdict: { status: 'passed', ms: 12 } }), '[+] a (12 ms)');
+  assert.is(formatResult({ scenario: 'a', tags: [], target: 't', verdict: { status: 'passed', ms: 12, findings: ['f1', 'f2'] } }), '[+] a (12 ms)\n    finding: f1\n    finding: f2');
   assert.is(formatResult({ scenario: 'b', tags: [], target: 't', verdict: { status: 'skipped', reason: 'needs X' } }), '[-] b (skipped: needs X)');
   assert.is(
     formatResult({ scenario: 'c', tags: [], target: 't', verdict: { status: 'failed', ms: 5, reason: 'bad', logTail: ['l1'] } }),
     '[x] c (5 ms)\n    bad\n    last lines of the load balancer log:\n    | l1',
   );
+});
+
+test('junit: a passed scenario with findings carries them as <system-out>', () => {
+  const xml = junitXml([{ scenario: 'a', tags: [], target: 't', verdict: { status: 'passed', ms: 1, findings: ['2 losers <ran on>'] } }], 't');
+  assert.match(xml, '<system-out>2 losers &lt;ran on&gt;</system-out>');
 });
 
 test.run();

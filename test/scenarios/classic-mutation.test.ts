@@ -3,13 +3,14 @@
 // scenario that no defect can fail proves nothing about the balancer it judges.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runScenarios, type ScenarioResult } from '../../runner/harness.js';
+import { runScenarios } from '../../runner/harness.js';
 import { SCENARIOS } from '../../scenarios/index.js';
+import { summary, uncaughtDefects, type MutationCase } from './mutation.js';
 
 const JOBS = 4;
 
 /** Each classic scenario, the defect it must catch, and what its failure reason must say. */
-const CLASSIC: Array<{ scenario: string; defect: string; reason: RegExp }> = [
+const CLASSIC: MutationCase[] = [
   { scenario: 'basic-request', defect: 'rewrite-body', reason: /changed the body/ },
   { scenario: 'load-spreading', defect: 'sticky-first', reason: /no spreading/ },
   { scenario: 'unreachable-backend', defect: 'no-timeout', reason: /no answer within \d+ ms .*timeout is/ },
@@ -27,9 +28,6 @@ const CLASSIC: Array<{ scenario: string; defect: string; reason: RegExp }> = [
   { scenario: 'graceful-shutdown', defect: 'no-retry', reason: /failed although \d+ healthy backends remain/ },
 ];
 
-const summary = (results: ScenarioResult[]) =>
-  results.map((r) => `${r.scenario}: ${r.verdict.status}${'reason' in r.verdict ? ` (${r.verdict.reason})` : ''}`).join('\n');
-
 test('every classic scenario has a defect that must fail it', () => {
   const classic = SCENARIOS.filter((s) => s.tags.includes('classic')).map((s) => s.name).sort();
   assert.equal(classic, CLASSIC.map((c) => c.scenario).sort());
@@ -42,18 +40,7 @@ test('the classic scenarios pass against the reference balancer', async () => {
 });
 
 test('each classic scenario fails against the reference balancer with its defect, for the right reason', async () => {
-  const defects = [...new Set(CLASSIC.map((c) => c.defect))];
-  const problems: string[] = [];
-  for (const defect of defects) {
-    const cases = CLASSIC.filter((c) => c.defect === defect);
-    const results = await runScenarios({ target: 'reference', defects: [defect], filter: cases.map((c) => c.scenario), jobs: JOBS, handleSignals: false });
-    for (const c of cases) {
-      const verdict = results.find((r) => r.scenario === c.scenario)?.verdict;
-      if (verdict?.status !== 'failed') problems.push(`${c.scenario} with --defect ${defect}: ${verdict?.status ?? 'not run'}, expected failed`);
-      else if (!c.reason.test(verdict.reason)) problems.push(`${c.scenario} with --defect ${defect} failed for another reason: ${verdict.reason}`);
-    }
-  }
-  assert.equal(problems, []);
+  assert.equal(await uncaughtDefects('reference', CLASSIC, JOBS), []);
 });
 
 test.run();

@@ -1,0 +1,59 @@
+// Racing 1: a racing balancer forwards exactly one backend's stream, the one whose first token came
+// first. Generated text is the same on every server, so the streams are told apart by length: the
+// three backends reply with 48, 36 and 24 tokens, and start 0, 250 and 500 ms late (SlowHeaders), so
+// the streams overlap in time. The client's lines and bytes must be exactly what the fastest backend
+// wrote (journal), with one done line whose eval_count is the number of tokens that arrived.
+import type { JournalRecord } from '../simulator/index.js';
+import type { Scenario } from '../runner/types.js';
+import { expect } from './lib/assert.js';
+import { chat, completedWithDone, describe, jsonLines, type Exchange } from './lib/client.js';
+import { answerBound } from './lib/classic.js';
+import { attemptsOf, marker, settled, summarize } from './lib/journal.js';
+import { needsRacing } from './lib/race.js';
+
+const TOKENS = [48, 36, 24]; // per server: reply lengths that tell the streams apart
+const DELAYS_MS = [0, 250, 500]; // rotated over the servers from one request to the next
+const REQUESTS = 2;
+
+const scenario: Scenario = {
+  name: 'race-one-stream',
+  description: 'a raced chat reaches the client as exactly one backend\'s stream, the fastest one\'s (bytes and lines equal its journal record, one done line): never two streams interleaved',
+  tags: ['racing', 'streaming'],
+  needs: needsRacing,
+  fleet: { servers: 3, defaults: { tokens_per_sec: 40, load_ms: 0 }, perServer: TOKENS.map((num_tokens) => ({ num_tokens })) },
+  async run(ctx) {
+    const ports = ctx.fleet.ports;
+    for (let i = 0; i < REQUESTS; i++) {
+      const delayOf = (port: number) => DELAYS_MS[(ports.indexOf(port) + i) % DELAYS_MS.length]!;
+      for (const port of ports) ctx.fleet.setBehavior(port, delayOf(port) === 0 ? { type: 'Normal' } : { type: 'SlowHeaders', delay_ms: delayOf(port) });
+      const since = ctx.fleet.cursor;
+      const mark = marker(`race-${i}`);
+      const ex = await chat(ctx.lbUrl, `tell me a story ${mark}`, { timeoutMs: answerBound(ctx, 2000), signal: ctx.signal });
+      expect(completedWithDone(ex), `request ${i + 1}: the client should get one complete stream; got ${describe(ex)}`);
+      await settled(ctx.fleet, since, answerBound(ctx));
+      const attempts = attemptsOf(ctx.fleet, mark, since);
+      expect(attempts.length >= 2, `request ${i + 1}: a racing balancer should send the chat to several backends; the journal shows ${summarize(attempts)}`);
+      const fastest = attempts.reduce((a, b) => (delayOf(b.server) < delayOf(a.server) ? b : a));
+      const timing = attempts.map((r) => `:${r.server} +${delayOf(r.server)} ms`).join(', ');
+      const served = attempts.find((r) => r.outcome === 'completed' && r.bytesWritten === Buffer.byteLength(ex.body) && r.linesWritten === ex.lines.length);
+      expect(served === undefined || served === fastest,
+        `request ${i + 1}: the client got the stream of :${served?.server} (${served?.tokensWritten} tokens, first token +${delayOf(served?.server ?? 0)} ms), not the fastest racer's, :${fastest.server} (racers started ${timing}): the race was not won by the first token; journal: ${summarize(attempts)}`);
+      expect(fastest.outcome === 'completed', `request ${i + 1}: the fastest racer :${fastest.server} (racers started ${timing}) should win and complete; it ended ${fastest.outcome}; journal: ${summarize(attempts)}`);
+      checkOneStream(ex, fastest, i);
+    }
+  },
+};
+
+/** The client's body is the winner's, byte for byte, and holds one stream's tokens and one done line. */
+function checkOneStream(ex: Exchange, winner: JournalRecord, i: number): void {
+  const bytes = Buffer.byteLength(ex.body);
+  const dones = jsonLines(ex).filter((l) => l.done === true);
+  const mixed = `: lines of another racer's stream were mixed in (${dones.length} done lines)`;
+  expect(ex.lines.length <= winner.linesWritten, `request ${i + 1}: the client got ${ex.lines.length} lines, the winner :${winner.server} wrote ${winner.linesWritten}${mixed}`);
+  expect(bytes === winner.bytesWritten, `request ${i + 1}: the client got ${bytes} bytes, the winner :${winner.server} wrote ${winner.bytesWritten}${bytes > winner.bytesWritten ? mixed : ' (bytes were lost)'}`);
+  const tokenLines = jsonLines(ex).filter((l) => l.done === false).length;
+  expect(dones.length === 1 && dones[0]!.eval_count === tokenLines && tokenLines === winner.tokensWritten,
+    `request ${i + 1}: the client should get one stream: ${winner.tokensWritten} token lines and one done line counting them; it got ${tokenLines} token lines and done lines with eval_count ${dones.map((d) => d.eval_count).join(', ') || '(none)'}`);
+}
+
+export default scenario;
