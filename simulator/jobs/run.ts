@@ -133,8 +133,8 @@ async function runOnModel(server: SimServer, job: Job): Promise<void> {
       return;
     case 'custom':
       if (!(await sleep(effect.delayMs, job.signal))) return;
-      if (effect.status < 400) job.succeed({ text: effect.body, usage: { prompt_tokens: 0, completion_tokens: tokenize(effect.body).length } });
-      else job.fail(effect.body || `HTTP ${effect.status}`, 'custom');
+      if (effect.status >= 400) job.fail(effect.body || `HTTP ${effect.status}`, 'custom');
+      else if (job.start()) job.succeed({ text: effect.body, usage: { prompt_tokens: 0, completion_tokens: tokenize(effect.body).length } });
       return;
     case 'hang':
       job.start(); // running, never answered, until cancelled or timed out
