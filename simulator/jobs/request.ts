@@ -140,7 +140,8 @@ export function parseJobRequest(body: unknown): JobRequest {
   }
   onlyFields(body, FIELDS, '');
   const simulate = parseSimulate(body.simulate);
-  if (typeof body.op !== 'string' || body.op === '') throw bad('op', 'a non-empty string such as "llm.chat"', body.op ?? null);
+  if (!given(body.op)) throw new ValidationError(`field 'op' is required: a string such as "${CHAT_OP}"`, 'op');
+  if (typeof body.op !== 'string' || body.op === '') throw bad('op', `a non-empty string such as "${CHAT_OP}"`, body.op);
   if (!simulate && body.op !== CHAT_OP) {
     throw new ValidationError(`field 'op' must be "${CHAT_OP}" for a job without 'simulate' (it runs a chat on the server's model), got ${JSON.stringify(body.op)}`, 'op', [CHAT_OP]);
   }
