@@ -134,10 +134,13 @@ test('the bound: past max_jobs the oldest finished job is evicted; a store full 
 
 test('ids: job_ + 12 hex, the same sequence on a fresh fleet with the same seed, another with another seed', async () => {
   const ids = async (seed: number) => {
-    const fleet = await startFleet({ servers: 2, controlPort: null, seed });
+    // Named servers: a server's draws are keyed by its name (or its position in the fleet), not by
+    // its port, and fleet.urls is in the order of the ports the OS chose.
+    const fleet = await startFleet({ servers: [{ port: 0, name: 'a' }, { port: 0, name: 'b' }], controlPort: null, seed });
+    const url = (name: string) => fleet.list().find((s) => s.name === name)!.url;
     try {
       const out = [];
-      for (const url of [...fleet.urls, ...fleet.urls]) out.push(await new JobClient(url).create({ simulate: { mode: 'ok', latency_ms: 0 } }));
+      for (const name of ['a', 'b', 'a', 'b']) out.push(await new JobClient(url(name)).create({ simulate: { mode: 'ok', latency_ms: 0 } }));
       return out;
     } finally {
       await fleet.stop();

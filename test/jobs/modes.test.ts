@@ -124,7 +124,8 @@ async function flakyOutcomes(fleet: Fleet, port: number, simulate: Record<string
   const c = new JobClient(`http://127.0.0.1:${port}`);
   const id = await c.create({ timeout_ms: 250, simulate: { mode: 'flaky', latency_ms: 0, ...simulate } });
   const record = await jobRecord(fleet, id);
-  return { id, outcome: { ok: 'o', fail: 'f', timeout: 's' }[record.job!.state]! };
+  const letters: Record<string, string> = { ok: 'o', fail: 'f', timeout: 's' };
+  return { id, outcome: letters[record.job!.state] };
 }
 
 async function seededPattern(): Promise<string> {
@@ -145,13 +146,14 @@ test('flaky with a seed: the same seed gives the same outcome across fresh fleet
 });
 
 /** Five flaky jobs on each of two servers, without a job seed; `order` says which server gets the next one. */
-async function fleetSeeded(order: number[]): Promise<Record<number, string[]>> {
-  const fleet = await startFleet({ servers: 2, controlPort: null, seed: 11 });
+async function fleetSeeded(order: string[]): Promise<Record<string, string[]>> {
+  // Named: draws are keyed by the server's name (or position), never by the port the OS chose.
+  const fleet = await startFleet({ servers: [{ port: 0, name: 'a' }, { port: 0, name: 'b' }], controlPort: null, seed: 11 });
   try {
-    const out: Record<number, string[]> = { 0: [], 1: [] };
-    for (const i of order) {
-      const o = await flakyOutcomes(fleet, fleet.ports[i], {});
-      out[i].push(`${o.id}:${o.outcome}`);
+    const out: Record<string, string[]> = { a: [], b: [] };
+    for (const name of order) {
+      const o = await flakyOutcomes(fleet, fleet.list().find((s) => s.name === name)!.port, {});
+      out[name].push(`${o.id}:${o.outcome}`);
     }
     return out;
   } finally {
@@ -160,10 +162,10 @@ async function fleetSeeded(order: number[]): Promise<Record<number, string[]>> {
 }
 
 test('flaky without a seed: drawn from the fleet --seed, keyed by server and job number, so interleaving servers changes nothing', async () => {
-  const sequential = await fleetSeeded([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
-  const interleaved = await fleetSeeded([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+  const sequential = await fleetSeeded(['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b']);
+  const interleaved = await fleetSeeded(['b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a']);
   assert.equal(interleaved, sequential);
-  assert.is.not(sequential[0].join(), sequential[1].join(), 'the two servers draw differently');
+  assert.is.not(sequential.a.join(), sequential.b.join(), 'the two servers draw differently');
 });
 
 test.run();
