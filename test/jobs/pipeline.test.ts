@@ -14,11 +14,15 @@ const client = () => new JobClient(h.fleet.urls[0]);
 const states = (r: { job?: { events: Array<{ state: string }> } }) => r.job!.events.map((e) => e.state);
 const serverStatus = async () => (await control(h.fleet, 'GET', '/status')).json.servers[0];
 
-/** A job that holds the slot for a long time (300 tokens at 50/s: 6 s), running. */
-async function longJob(c: JobClient): Promise<string> {
-  const id = await c.create(chatJob('a long one', { args: { model: 'test-model', messages: [{ role: 'user', content: 'a long one' }] } }));
-  await c.until(id, ['running']);
-  return id;
+/** A job holding the only slot for 6 s (300 tokens at 50/s), and a second one queued behind it. */
+async function oneRunningOneQueued(c: JobClient): Promise<{ running: string; queued: string }> {
+  await control(h.fleet, 'POST', '/behavior', { port: h.port, behavior: { type: 'Normal', num_tokens: 300 } });
+  const running = await c.create(chatJob('a long one'));
+  await c.until(running, ['running']);
+  const queued = await c.create(chatJob('second'));
+  await eventually('the second job is queued', serverStatus, (s) => s.queue_length === 1);
+  assert.is((await c.get(queued)).state, 'queued');
+  return { running, queued };
 }
 
 test('a job runs the chat of its args: the words /api/chat answers, usage from the generation, paced at tokens_per_sec', async () => {
@@ -68,10 +72,7 @@ test('queued means waiting for a slot: behind a streaming chat the job stays que
 
 test('cancel while queued: the job leaves the queue at once and never runs', async () => {
   const c = client();
-  await control(h.fleet, 'POST', '/behavior', { port: h.port, behavior: { type: 'Normal', num_tokens: 300 } });
-  const running = await longJob(c);
-  const queued = await c.create(chatJob('second'));
-  await eventually('the second job is queued', serverStatus, (s) => s.queue_length === 1);
+  const { running, queued } = await oneRunningOneQueued(c);
   assert.equal((await c.cancel(queued)).json, { id: queued, state: 'cancelled' });
   const record = await jobRecord(h.fleet, queued);
   assert.equal(states(record), ['queued', 'cancelled']);
@@ -84,11 +85,7 @@ test('cancel while queued: the job leaves the queue at once and never runs', asy
 
 test('cancel while running: the slot is freed at once for the next job in the queue, and for a chat', async () => {
   const c = client();
-  await control(h.fleet, 'POST', '/behavior', { port: h.port, behavior: { type: 'Normal', num_tokens: 300 } });
-  const first = await longJob(c);
-  const next = await c.create(chatJob('next'));
-  await eventually('the next job is queued', serverStatus, (s) => s.queue_length === 1);
-  assert.is((await c.get(next)).state, 'queued');
+  const { running: first, queued: next } = await oneRunningOneQueued(c);
   await c.cancel(first);
   const cancelled = await jobRecord(h.fleet, first);
   assert.is(cancelled.outcome, 'client_aborted');
