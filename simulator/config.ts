@@ -23,6 +23,7 @@ export interface ServerSettings {
   keep_alive: string | number;
   version: string;
   journal_size: number;
+  max_jobs: number;
 }
 
 export const SERVER_SCHEMA: Schema = {
@@ -39,6 +40,7 @@ export const SERVER_SCHEMA: Schema = {
   keep_alive: { kind: 'duration', default: '5m', doc: 'default keep-alive of a loaded model (OLLAMA_KEEP_ALIVE); negative = forever' },
   version: { kind: 'string', default: '0.13.5', doc: 'what /api/version reports' },
   journal_size: { kind: 'int', min: 1, default: 10_000, doc: 'journal records kept per server' },
+  max_jobs: { kind: 'int', min: 1, default: 1000, doc: 'jobs (job API) kept per server; finished ones are evicted oldest first; when every kept job is unfinished, POST /v1/jobs answers 503' },
 };
 
 export type ServerOverrides = Partial<ServerSettings>;

@@ -13,6 +13,7 @@ import { modelKey, modelSpec, type ModelSpec } from './engine/models.js';
 import { Residency } from './engine/residency.js';
 import { SlotScheduler } from './engine/scheduler.js';
 import { JournalWriter, type JournalFleet } from './journal/writer.js';
+import { jobId, JobStore } from './jobs/store.js';
 /** What a server needs from the fleet it belongs to. */
 export interface FleetContext extends JournalFleet {
   host: string;
@@ -35,6 +36,8 @@ export class SimServer {
   readonly slots: SlotScheduler;
   readonly behavior: BehaviorState;
   readonly journal: JournalWriter;
+  /** Jobs of the job API (/v1/jobs), bounded by max_jobs. */
+  readonly jobs: JobStore;
   activeStreams = 0;
   /** Requests whose response has not ended (POST /cancel/{port} destroys them). */
   readonly inFlight = new Set<InFlight>();
@@ -61,6 +64,7 @@ export class SimServer {
     this.slots = new SlotScheduler(settings.num_parallel, settings.max_queue);
     this.behavior = new BehaviorState(() => void this.syncListener());
     this.journal = new JournalWriter(settings.journal_size, fleet);
+    this.jobs = new JobStore(settings.max_jobs, (seq, attempt) => jobId(fleet.seed, this.drawKey, seq, attempt));
     this.installModels(settings.models);
     // Ollama (Go net/http) sets no server timeouts: streams and idle keep-alive connections live
     // until a side closes them. Node's defaults would cut them, so turn them off.
@@ -182,6 +186,7 @@ export class SimServer {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.http.closeAllConnections();
+    this.jobs.clear('the server stopped');
     this.residency.clear();
   }
 
@@ -191,6 +196,7 @@ export class SimServer {
     this.adminDown = false;
     void this.syncListener();
     this.installModels(this.settings.models);
+    this.jobs.clear('the server was reset (POST /reset)');
     this.residency.clear();
     this.kv.clear();
     if (clearCounters) this.journal.clearCounters();
@@ -215,6 +221,7 @@ export class SimServer {
       queue_length: this.slots.queueLength,
       active_streams: this.activeStreams,
       request_count: this.journal.requestCount,
+      jobs: this.jobs.counts(),
       open_connections: this.sockets.size,
       settings: { ...this.settings, models: undefined },
     };

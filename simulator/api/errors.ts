@@ -1,9 +1,10 @@
 // Error responses in each API family's own envelope (reference §3): native `{"error":"..."}`,
-// OpenAI `{"error":{"message","type","param","code"}}`, Anthropic `{"type":"error","error":{...}}`.
+// OpenAI `{"error":{"message","type","param","code"}}`, Anthropic `{"type":"error","error":{...}}`,
+// and the job API's `{"error":{"code","message"}}` (the shape of a failed job's `error`).
 import { randomBytes } from 'node:crypto';
 import type { Headers } from '../cuts/types.js';
 
-export type Envelope = 'native' | 'openai' | 'anthropic';
+export type Envelope = 'native' | 'openai' | 'anthropic' | 'jobs';
 
 export const NATIVE_JSON = 'application/json; charset=utf-8';
 
@@ -21,6 +22,16 @@ function anthropicType(status: number): string {
   return map[status] ?? 'api_error';
 }
 
+const JOB_ERROR_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE',
+};
+
+/** A job API error: `code` from the status, and for bad input the field and its allowed values. */
+export function jobErrorBody(status: number, message: string, detail: { field?: string; allowed?: readonly string[] } = {}): string {
+  const code = JOB_ERROR_CODES[status] ?? (status >= 500 ? 'SERVER_ERROR' : `HTTP_${status}`);
+  return JSON.stringify({ error: { code, message, ...detail } });
+}
+
 /** Body and Content-Type of an error in the given envelope. */
 export function errorBody(envelope: Envelope, status: number, message: string): { contentType: string; body: string } {
   switch (envelope) {
@@ -36,6 +47,8 @@ export function errorBody(envelope: Envelope, status: number, message: string): 
         contentType: 'application/json',
         body: JSON.stringify({ type: 'error', error: { type: anthropicType(status), message }, request_id: `req_${randomBytes(12).toString('hex')}` }) + '\n',
       };
+    case 'jobs':
+      return { contentType: 'application/json', body: jobErrorBody(status, message) };
   }
 }
 

@@ -2,12 +2,18 @@
 // model to load, wait for a slot, evaluate the prompt (the cached prefix is free), then emit tokens
 // at absolute deadlines. The final stats are measured from the same clock that paced the bytes.
 // A Formatter turns pieces into the endpoint's wire format; the behavior's cut decides how it ends.
+// The runner side (model, slot, pacing) takes any RunnerClient, so a job of the job API (jobs/),
+// which has no HTTP response, runs through the same residency, queue and clock with its own Delivery.
 import { msToNs, now, sleepUntil } from '../engine/clock.js';
 import type { ModelSpec } from '../engine/models.js';
 import type { Piece, Reply } from '../engine/reply.js';
 import { QueueFullError } from '../engine/scheduler.js';
 import { cutsCompleteBody } from '../cuts/registry.js';
 import type { Chunk, CutResult, StreamFormat } from '../cuts/types.js';
+import type { Effect } from '../behaviors/types.js';
+import type { JournalRecord } from '../journal/record.js';
+import type { JournalWriter } from '../journal/writer.js';
+import type { SimServer } from '../server.js';
 import type { Exchange, Headers } from './exchange.js';
 
 export interface Stats {
@@ -44,10 +50,29 @@ export interface GenerationJob {
   stream: boolean;
 }
 
+/**
+ * Who a generation runs for: an HTTP exchange (Exchange has every member), or a job of the job API,
+ * which has no response. The runner's bookkeeping (model, slot, pacing, journal) needs no more.
+ */
+export interface RunnerClient {
+  readonly server: SimServer;
+  /** The behavior's modifiers: timing overrides, the cut. */
+  readonly effect: Extract<Effect, { kind: 'serve' }>;
+  /** Aborts when the client is gone (the connection closed, the job was cancelled or timed out). */
+  readonly signal: AbortSignal;
+  readonly closed: boolean;
+  /** A cut keeps it open and silent (stall): the runner slot stays taken until it closes. */
+  readonly held: boolean;
+  /** performance-clock ms of its arrival (total_duration counts from here). */
+  readonly arrived: number;
+  readonly journal: JournalWriter;
+  readonly record: JournalRecord;
+}
+
 /** Milliseconds between tokens at the effective speed. */
-function speeds(ex: Exchange): { interval: number; promptRate: number } {
-  const s = ex.server.settings;
-  const t = ex.effect.timing ?? {};
+function speeds(client: RunnerClient): { interval: number; promptRate: number } {
+  const s = client.server.settings;
+  const t = client.effect.timing ?? {};
   return { interval: 1000 / (t.tokensPerSec ?? s.tokens_per_sec), promptRate: t.promptTokensPerSec ?? s.prompt_tokens_per_sec };
 }
 
@@ -67,78 +92,94 @@ function chunkOf(records: string[], tokens: number): Chunk {
  * slot was granted; it is not called if the client left while waiting.
  */
 export async function withRunner(ex: Exchange, modelKey: string, spec: ModelSpec, keepAliveMs: number | undefined, work: (loadMs: number, slotAt: number) => Promise<void>): Promise<void> {
-  const server = ex.server;
-  const lease = await server.residency.acquire(modelKey, spec, keepAliveMs, ex.effect.timing?.loadMs);
+  const refused = await holdRunner(ex, modelKey, spec, keepAliveMs, work);
+  if (refused) {
+    ex.fault('busy');
+    ex.sendError(503, refused.message);
+  }
+}
+
+/** withRunner for any client: resolves with the QueueFullError when the queue is full (the client answers it), else null. */
+export async function holdRunner(client: RunnerClient, modelKey: string, spec: ModelSpec, keepAliveMs: number | undefined, work: (loadMs: number, slotAt: number) => Promise<void>): Promise<QueueFullError | null> {
+  const server = client.server;
+  const lease = await server.residency.acquire(modelKey, spec, keepAliveMs, client.effect.timing?.loadMs);
   let release: (() => void) | null = null;
   try {
-    if (ex.closed) return;
+    if (client.closed) return null;
     try {
-      release = await server.slots.acquire(ex.signal);
+      release = await server.slots.acquire(client.signal);
     } catch (e) {
       if (!(e instanceof QueueFullError)) throw e;
-      ex.fault('busy');
-      return ex.sendError(503, e.message);
+      return e;
     }
-    if (!release || ex.closed) return;
+    if (!release || client.closed) return null;
     const slotAt = now();
-    ex.journal.started(ex.record);
+    client.journal.started(client.record);
     await work(lease.loadMs, slotAt);
+    return null;
   } finally {
     const done = () => {
       release?.();
       lease.release();
     };
-    if (ex.held && !ex.closed) ex.res.once('close', done);
+    if (client.held && !client.closed) client.signal.addEventListener('abort', done, { once: true });
     else done();
   }
 }
 
-export async function runGeneration(ex: Exchange, job: GenerationJob, fmt: Formatter): Promise<void> {
-  const server = ex.server;
-  await withRunner(ex, job.modelKey, job.spec, job.keepAliveMs, async (loadMs, slotAt) => {
-    const emitted = { count: 0 };
-    if (job.stream) server.activeStreams++;
-    try {
-      await emit(ex, job, fmt, loadMs, slotAt, emitted);
-    } finally {
-      if (job.stream) server.activeStreams--;
-      // The slot's cache holds what the runner evaluated, even if the client left early.
-      server.kv.store(job.modelKey, [...job.promptTokens, ...job.reply.tokens.slice(0, emitted.count)]);
-    }
-  });
+/** What a generation hands its pieces to: the lines of a response, or a job's result. */
+export interface Delivery {
+  /** Piece `i` is due; false ends the generation there (a cut took the response). */
+  piece(piece: Piece, i: number): boolean | Promise<boolean>;
+  /** Every piece was delivered. */
+  final(outcome: Outcome): void | Promise<void>;
 }
 
-/** Paces the pieces out and ends the response as the behavior's cut says (or normally). */
-async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: number, slotAt: number, emitted: { count: number }): Promise<void> {
-  const { interval, promptRate } = speeds(ex);
-  const cached = ex.server.kv.match(job.modelKey, job.promptTokens);
+export async function runGeneration(ex: Exchange, job: GenerationJob, fmt: Formatter): Promise<void> {
+  await withRunner(ex, job.modelKey, job.spec, job.keepAliveMs, (loadMs, slotAt) => generate(ex, job, loadMs, slotAt, httpDelivery(ex, job, fmt)));
+}
+
+/** One generation on a runner the client holds: prompt evaluation, then the paced pieces. */
+export async function generate(client: RunnerClient, job: GenerationJob, loadMs: number, slotAt: number, delivery: Delivery): Promise<void> {
+  const server = client.server;
+  const emitted = { count: 0 };
+  if (job.stream) server.activeStreams++;
+  try {
+    const outcome = await pace(client, job, loadMs, slotAt, emitted, delivery);
+    if (outcome) await delivery.final(outcome);
+  } finally {
+    if (job.stream) server.activeStreams--;
+    // The slot's cache holds what the runner evaluated, even if the client left early.
+    server.kv.store(job.modelKey, [...job.promptTokens, ...job.reply.tokens.slice(0, emitted.count)]);
+  }
+}
+
+/**
+ * Evaluates the prompt past the cached prefix, then hands each piece over at its absolute deadline.
+ * Resolves with the outcome, or null when the client left or the delivery stopped early.
+ */
+async function pace(client: RunnerClient, job: GenerationJob, loadMs: number, slotAt: number, emitted: { count: number }, delivery: Delivery): Promise<Outcome | null> {
+  const { interval, promptRate } = speeds(client);
+  const cached = client.server.kv.match(job.modelKey, job.promptTokens);
   const promptEvalCount = Math.max(1, job.promptTokens.length - cached);
   const promptDone = slotAt + (promptEvalCount / promptRate) * 1000;
-  if (!(await sleepUntil(promptDone, ex.signal))) return;
+  if (!(await sleepUntil(promptDone, client.signal))) return null;
   const genStart = now();
-  const cut = ex.cut;
   const pieces = job.reply.pieces;
   let tokensSoFar = 0;
   let lastTokenAt = genStart;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i];
-    if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, ex.signal))) return;
-    let written = false;
-    if (cut?.afterTokens === i) {
-      const taken = await takeCut(ex, job, fmt, i, () => chunkOf(fmt.piece(piece, i), piece.tokens));
-      if (taken === 'stop') return;
-      written = taken === 'written';
-    }
+    if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, client.signal))) return null;
+    // A plain boolean on the per-token path: no promise unless a cut is taken.
+    let delivered = delivery.piece(piece, i);
+    if (delivered !== true && delivered !== false) delivered = await delivered;
+    if (!delivered) return null;
     tokensSoFar += piece.tokens;
     lastTokenAt = now();
     emitted.count = tokensSoFar;
-    if (job.stream && !written) {
-      if (i === 0) ex.head(200, fmt.streamHeaders);
-      writeRecords(ex, fmt.piece(piece, i), piece.tokens);
-    }
   }
-  const end = now();
-  const outcome: Outcome = {
+  return {
     reply: job.reply,
     pieces,
     doneReason: job.reply.doneReason,
@@ -148,23 +189,49 @@ async function emit(ex: Exchange, job: GenerationJob, fmt: Formatter, loadMs: nu
       promptEvalNs: msToNs(genStart - slotAt),
       evalCount: tokensSoFar,
       evalNs: msToNs(lastTokenAt - genStart),
-      totalNs: msToNs(end - ex.arrived),
+      totalNs: msToNs(now() - client.arrived),
     },
   };
-  if (cut?.afterTokens !== undefined && cut.afterTokens >= pieces.length && cut.afterTokens !== Infinity) {
-    // The cut lands where the final chunk would be.
-    const taken = await takeCut(ex, job, fmt, pieces.length, () => ({ text: fmt.final(outcome).join(''), records: 1, tokens: 0 }));
-    if (taken === 'stop') return;
-    if (taken === 'written') return ex.end();
-  }
-  if (job.stream) {
-    if (pieces.length === 0) ex.head(200, fmt.streamHeaders);
-    ex.end(fmt.final(outcome).join(''), 1);
-  } else {
-    ex.journal.bodyTokens(ex.record, tokensSoFar);
-    const { headers, body } = fmt.body(outcome);
-    ex.send(200, headers, body);
-  }
+}
+
+/** The response's side of a generation: lines (or one body) in the endpoint's format, and the behavior's cut where it is due. */
+function httpDelivery(ex: Exchange, job: GenerationJob, fmt: Formatter): Delivery {
+  const write = (piece: Piece, i: number) => {
+    if (!job.stream) return;
+    if (i === 0) ex.head(200, fmt.streamHeaders);
+    writeRecords(ex, fmt.piece(piece, i), piece.tokens);
+  };
+  const cutBefore = async (piece: Piece, i: number): Promise<boolean> => {
+    const taken = await takeCut(ex, job, fmt, i, () => chunkOf(fmt.piece(piece, i), piece.tokens));
+    if (taken === 'stop') return false;
+    if (taken !== 'written') write(piece, i);
+    return true;
+  };
+  return {
+    piece: (piece, i) => {
+      if (ex.cut?.afterTokens === i) return cutBefore(piece, i);
+      write(piece, i);
+      return true;
+    },
+    final: async (outcome) => {
+      const cut = ex.cut;
+      const count = outcome.pieces.length;
+      if (cut?.afterTokens !== undefined && cut.afterTokens >= count && cut.afterTokens !== Infinity) {
+        // The cut lands where the final chunk would be.
+        const taken = await takeCut(ex, job, fmt, count, () => ({ text: fmt.final(outcome).join(''), records: 1, tokens: 0 }));
+        if (taken === 'stop') return;
+        if (taken === 'written') return ex.end();
+      }
+      if (job.stream) {
+        if (count === 0) ex.head(200, fmt.streamHeaders);
+        ex.end(fmt.final(outcome).join(''), 1);
+      } else {
+        ex.journal.bodyTokens(ex.record, outcome.stats.evalCount);
+        const { headers, body } = fmt.body(outcome);
+        ex.send(200, headers, body);
+      }
+    },
+  };
 }
 
 /**

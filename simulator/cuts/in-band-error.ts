@@ -4,7 +4,7 @@
 // response is a 500 with the message in the endpoint's error envelope instead.
 import { defineCut } from './types.js';
 
-const DEFAULT_MESSAGE = 'an error was encountered while running the model';
+export const DEFAULT_MESSAGE = 'an error was encountered while running the model';
 
 export default defineCut<'inband_error', { message?: string }>({
   name: 'inband_error',

@@ -5,8 +5,31 @@ import type { CutName } from '../cuts/registry.js';
 
 export type Outcome = 'in_progress' | 'completed' | 'client_aborted' | 'fault';
 
-/** Faults a behavior put on the wire, as recorded in `fault`: a cut (by its name), or an answer in its place. */
-export type FaultKind = CutName | 'http_error' | 'custom' | 'hang' | 'busy' | 'cancelled';
+/**
+ * Faults a behavior put on the wire, as recorded in `fault`: a cut (by its name), or an answer in its
+ * place. A job's record (below) also uses `sim_fail` (its `simulate` failed it) and `timeout`.
+ */
+export type FaultKind = CutName | 'http_error' | 'custom' | 'hang' | 'busy' | 'cancelled' | 'sim_fail' | 'timeout';
+
+/** The states of a job of the job API (jobs/job.ts is their state machine). */
+export const JOB_STATES = ['queued', 'running', 'ok', 'fail', 'timeout', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * A job's life, on the job's own record (method `JOB`, path `/v1/jobs/{id}`): created with the job,
+ * ended when the job reaches a final state, so fleet.waitForRecord can wait for it.
+ */
+export interface JobTrace {
+  id: string;
+  /** The state now; the final one once the record ended. */
+  state: JobState;
+  trace_id: string | null;
+  /** `model` (the server's generation pipeline) or the `simulate` mode. */
+  mode: string;
+  /** Every state the job entered, in order, at epoch milliseconds. */
+  events: Array<{ state: JobState; at: number }>;
+  error: { code: string; message: string } | null;
+}
 
 export interface JournalRecord {
   /** Fleet-wide increasing id; `GET /journal?since=ID` returns newer records. */
@@ -38,6 +61,8 @@ export interface JournalRecord {
   fault: FaultKind | null;
   /** For client_aborted: how many tokens had been written when the client went away. */
   abortedAfterTokens: number | null;
+  /** Only on a job's record. */
+  job?: JobTrace;
 }
 
 export interface JournalQuery {

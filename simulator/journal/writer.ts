@@ -4,7 +4,7 @@
 // (one `wrote` per token) allocates nothing. The counters /metrics and /request-count read are
 // kept here too, bumped when a record begins and ends, so they outlive the ring's bound.
 import { epochMs } from '../engine/clock.js';
-import type { FaultKind, JournalRecord } from './record.js';
+import type { FaultKind, JobState, JobTrace, JournalRecord } from './record.js';
 import { Ring } from './ring.js';
 
 /** The request body is kept in the record up to this many characters (size and hash are of all of it). */
@@ -162,5 +162,48 @@ export class JournalWriter {
   clearCounters(): void {
     this.requestCount = 0;
     this.outcomes.clear();
+  }
+
+  // ---------- job records: one per job of the job API (simulator/jobs/), from creation to its end ----------
+  // Not requests: they count in neither request_count nor the request metrics.
+
+  /** A job was created by the request of `created` (its body is the job's). */
+  beginJob(port: number, trace: Omit<JobTrace, 'state' | 'events' | 'error'>, model: string | null, created: JournalRecord): JournalRecord {
+    const at = epochMs();
+    const record: JournalRecord = {
+      id: this.fleet.nextRecordId(), seq: ++this.seq, server: port, method: 'JOB', path: `/v1/jobs/${trace.id}`, query: '',
+      model, stream: null, body: created.body, bodyBytes: created.bodyBytes, bodySha256: created.bodySha256, behavior: 'Normal',
+      arrivedAt: at, startedAt: null, firstByteAt: null, endedAt: null, status: null,
+      bytesWritten: 0, linesWritten: 0, tokensWritten: 0, outcome: 'in_progress', fault: null, abortedAfterTokens: null,
+      job: { ...trace, state: 'queued', events: [{ state: 'queued', at }], error: null },
+    };
+    this.ring.push(record);
+    return record;
+  }
+
+  /** The job entered a state that is not its last (running). */
+  jobState(r: JournalRecord, state: JobState): void {
+    r.job!.state = state;
+    r.job!.events.push({ state, at: epochMs() });
+  }
+
+  /**
+   * The job reached its final state after generating `tokens`: ok is `completed`, a cancel by the
+   * client `client_aborted`, anything else a `fault` of the given kind.
+   */
+  jobEnded(r: JournalRecord, state: JobState, error: JobTrace['error'], tokens: number, fault: FaultKind | null, byClient: boolean): void {
+    this.jobState(r, state);
+    r.job!.error = error;
+    r.tokensWritten = tokens;
+    r.endedAt = r.job!.events[r.job!.events.length - 1].at;
+    if (state === 'ok') r.outcome = 'completed';
+    else if (byClient) {
+      r.outcome = 'client_aborted';
+      r.abortedAfterTokens = tokens;
+    } else {
+      r.outcome = 'fault';
+      r.fault = fault;
+    }
+    this.fleet.recordEnded(r);
   }
 }

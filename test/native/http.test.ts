@@ -62,7 +62,8 @@ test('HEAD exists only on /, /api/version and /api/tags', async () => {
 });
 
 test('unknown path: 404 text/plain', async () => {
-  for (const path of ['/api/nope', '/api/tokenize', '/metrics', '/health']) {
+  // (GET /health is served: it is the job API's health check, as in dummyLLM.)
+  for (const path of ['/api/nope', '/api/tokenize', '/metrics', '/healthz']) {
     const res = await call('GET', path);
     assert.is(res.status, 404, path);
     assert.is(res.headers.get('content-type'), 'text/plain');
