@@ -1,10 +1,12 @@
 // 1. Basic request, streamed and not: the client gets byte-for-byte what the backend wrote. The
 // journal says how many bytes and lines the backend wrote; the same request sent straight to that
 // backend gives the same text (generation is deterministic per server and prompt).
+import type { JournalRecord } from '../simulator/index.js';
 import type { Scenario, ScenarioContext } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe, type Exchange } from './lib/client.js';
-import { answerBound, backendUrl, chatText, FAST, nextRecordCompleted } from './lib/classic.js';
+import { answerBound, backendUrl, CHAT, chatText, FAST, nextRecordCompleted } from './lib/classic.js';
+import { settled } from './lib/journal.js';
 
 function contentOf(ex: Exchange, stream: boolean): string {
   if (stream) return chatText(ex);
@@ -15,14 +17,25 @@ function contentOf(ex: Exchange, stream: boolean): string {
   }
 }
 
+/**
+ * The completed attempt the client's answer came from. A balancer that races may let several
+ * attempts complete (their bodies differ in the digits of their durations) and relay any one, so
+ * once every attempt has ended, judge the one whose size the client got (else the first completed).
+ */
+async function relayedRecord(ctx: ScenarioContext, since: number, clientBytes: number): Promise<JournalRecord> {
+  const first = await nextRecordCompleted(ctx, since);
+  const done = (await settled(ctx.fleet, since, answerBound(ctx))).filter((r) => r.path === CHAT && r.outcome === 'completed');
+  return done.find((r) => r.bytesWritten === clientBytes) ?? first;
+}
+
 async function checkOne(ctx: ScenarioContext, stream: boolean): Promise<void> {
   const kind = stream ? 'streamed' : 'non-streamed';
   const prompt = `Hello, ${kind} world`;
   const since = ctx.fleet.cursor;
   const ex = await chat(ctx.lbUrl, prompt, { stream, timeoutMs: answerBound(ctx), signal: ctx.signal });
   expect(completedWithDone(ex), `${kind} chat did not complete: ${describe(ex)}`);
-  const record = await nextRecordCompleted(ctx, since);
   const clientBytes = Buffer.byteLength(ex.body);
+  const record = await relayedRecord(ctx, since, clientBytes);
   expect(clientBytes === record.bytesWritten, `${kind}: the client received ${clientBytes} body bytes, but backend :${record.server} wrote ${record.bytesWritten} (the balancer changed the body)`);
   if (stream) {
     expect(ex.lines.length === record.linesWritten, `${kind}: the client received ${ex.lines.length} NDJSON lines, backend :${record.server} wrote ${record.linesWritten}`);
