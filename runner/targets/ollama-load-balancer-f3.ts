@@ -8,12 +8,10 @@
 // /api/show from the first backend that answers, /api/chat by racing, and every other path with 501.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { notExecutable, wholeSeconds } from '../executables.js';
+import { helpText, lbBinUnavailable, wholeSeconds } from '../executables.js';
 import type { Target, Traits } from '../types.js';
 
 const NEEDS_BIN = 'pass --lb-bin PATH to the ollama_load_balancer F3 fork binary (scripts/build-rust-lbs.sh builds it as ollama-load-balancer-f3)';
-const HELP_TIMEOUT_MS = 10_000;
 
 export const TRAITS: Traits = {
   // handle_chat_parallel sends the request to every selected backend at once (tokio::spawn per
@@ -56,13 +54,11 @@ export const ollamaLoadBalancerF3Target: Target = {
   // main logs this (tracing, stdout) right after Server::bind, after its first sync of every backend.
   readyLine: /Ollama Load Balancer listening on http:\/\//,
   async unavailable({ binPath }) {
-    if (binPath === undefined) return NEEDS_BIN;
-    const why = notExecutable(binPath);
-    return why === null ? null : `--lb-bin ${why}; ${NEEDS_BIN}`;
+    return lbBinUnavailable(binPath, NEEDS_BIN);
   },
   async forBinary(binPath) {
-    const r = await execa(binPath, ['--help'], { reject: false, timeout: HELP_TIMEOUT_MS, stdin: 'ignore' });
-    if (r.exitCode !== 0 || !/--timeout-ft\b/.test(r.stdout)) {
+    const help = await helpText(binPath);
+    if (help === null || !/--timeout-ft\b/.test(help)) {
       throw new Error(`--lb-bin ${binPath} does not look like the F3 fork (its --help has no --timeout-ft); ${NEEDS_BIN}`);
     }
     return ollamaLoadBalancerF3Target;

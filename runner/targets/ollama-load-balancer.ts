@@ -4,13 +4,11 @@
 // path)`), `-t/--timeout SECONDS` (default 30, 0 = none), and no listen flag: main binds
 // `([0, 0, 0, 0], 11434)`. Our 03-listen-address.patch adds `-l/--listen ADDR`; a binary without it
 // (read from --help) runs on the fixed port 11434, one scenario at a time.
-import { execa } from 'execa';
-import { notExecutable, wholeSeconds } from '../executables.js';
+import { helpText, lbBinUnavailable, wholeSeconds } from '../executables.js';
 import type { Target, Traits } from '../types.js';
 
 export const NEEDS_BIN = 'pass --lb-bin PATH to the ollama_load_balancer 1.0.3 binary (scripts/build-rust-lbs.sh builds it)';
 export const FIXED_PORT = 11434;
-const HELP_TIMEOUT_MS = 10_000;
 
 export const TRAITS: Traits = {
   // handle_request: a send() error marks the server Unreliable and answers 502 "Error connecting to
@@ -44,13 +42,6 @@ export const TRAITS: Traits = {
   openaiApi: true,
 };
 
-/** What `--help` says about the binary: is it 1.0.3, and does it take --listen (03-listen-address.patch)? */
-export async function readHelp(binPath: string): Promise<{ isOllamaLoadBalancer: boolean; takesListen: boolean; text: string }> {
-  const r = await execa(binPath, ['--help'], { reject: false, timeout: HELP_TIMEOUT_MS, stdin: 'ignore' });
-  const text = `${r.stdout}\n${r.stderr}`;
-  return { isOllamaLoadBalancer: r.exitCode === 0 && /-s, --server <SERVER>/.test(text), takesListen: /-l, --listen\b/.test(text), text };
-}
-
 function target(takesListen: boolean): Target {
   return {
     name: 'ollama-load-balancer',
@@ -64,16 +55,15 @@ function target(takesListen: boolean): Target {
     // (every path is) and show up in the scenario's journal.
     readyLine: /Ollama Load Balancer listening on http:\/\//,
     async unavailable({ binPath }) {
-      if (binPath === undefined) return NEEDS_BIN;
-      const why = notExecutable(binPath);
-      return why === null ? null : `--lb-bin ${why}; ${NEEDS_BIN}`;
+      return lbBinUnavailable(binPath, NEEDS_BIN);
     },
     async forBinary(binPath) {
-      const help = await readHelp(binPath);
-      if (!help.isOllamaLoadBalancer) {
+      const help = await helpText(binPath);
+      if (help === null || !/-s, --server <SERVER>/.test(help)) {
         throw new Error(`--lb-bin ${binPath} does not look like ollama_load_balancer 1.0.3 (its --help has no "-s, --server <SERVER>"); ${NEEDS_BIN}`);
       }
-      return target(help.takesListen);
+      // 03-listen-address.patch adds -l/--listen; a binary without it gets the fixed port.
+      return target(/-l, --listen\b/.test(help));
     },
     async launch(ctx) {
       return {
