@@ -25,6 +25,7 @@ export const TRAITS: Traits = {
   modelAware: true,
   // handle_tags answers with the union of the model lists sync_server fetched from every backend.
   aggregatesTags: true,
+  // handle_chat_parallel: one tokio::spawn(send_request_monitored) per selected backend, the most bytes wins.
   racesRequests: true,
   // Health values: sync_server sets Healthy(1.0), mark_server_more_healthy adds 4 (fastest) or 2,
   // mark_server_less_healthy halves and declares Dead below 1.0; select_servers resurrects Dead ones
@@ -38,6 +39,7 @@ export const TRAITS: Traits = {
   cancelsUpstream: true,
   // /add_server and /sync_servers are listed in its README as "not implemented yet"; dispatch sends them to handle_return_501.
   discovery: false,
+  // select_servers ranks by the model being loaded (/api/ps) and by health, never by the conversation.
   kvAffinity: false,
   // After the first `--time-measure` seconds (buffered by send_request_monitored to measure speed),
   // the winner's chunks pass through as they arrive.

@@ -22,6 +22,7 @@ export const TRAITS: Traits = {
   modelAware: false,
   // Every path is forwarded verbatim to one server (uri = key + path); nothing answers /api/tags itself.
   aggregatesTags: false,
+  // handle_request sends each request to exactly one server (the key select_available_server returned).
   racesRequests: false,
   // FailureRecord Reliable / Unreliable / SecondChanceGiven: select_available_server prefers an idle
   // Reliable server in CLI order, then gives Unreliable ones their chance in turn;
@@ -35,6 +36,7 @@ export const TRAITS: Traits = {
   cancelsUpstream: true,
   // The server list comes from the command line only (Args::server).
   discovery: false,
+  // select_available_server looks only at each server's busy flag and failure_record, never at the request.
   kvAffinity: false,
   // ResponseBodyWithGuard::poll_next hands each upstream chunk to hyper as soon as it arrives.
   streams: true,
