@@ -1,6 +1,9 @@
 // Finding the executables a target needs: an explicit path (--lb-bin) or a command on PATH.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+
+const HELP_TIMEOUT_MS = 10_000;
 
 /** Why the file cannot be executed, or null when it can. */
 export function notExecutable(path: string): string | null {
@@ -12,6 +15,19 @@ export function notExecutable(path: string): string | null {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? `${path} does not exist` : `${path} is not executable (${code})`;
   }
+}
+
+/** Target.unavailable of a target whose binary must come from --lb-bin: null, or why not and what to do (`needs`). */
+export function lbBinUnavailable(binPath: string | undefined, needs: string): string | null {
+  if (binPath === undefined) return needs;
+  const why = notExecutable(binPath);
+  return why === null ? null : `--lb-bin ${why}; ${needs}`;
+}
+
+/** What `binPath --help` prints (stdout, then stderr), or null when it fails or hangs. */
+export async function helpText(binPath: string): Promise<string | null> {
+  const r = await execa(binPath, ['--help'], { reject: false, timeout: HELP_TIMEOUT_MS, stdin: 'ignore' });
+  return r.exitCode === 0 ? `${r.stdout}\n${r.stderr}` : null;
 }
 
 /** The absolute path of a command found on PATH (or in the sbin dirs Debian puts daemons in). */

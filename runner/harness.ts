@@ -59,10 +59,11 @@ export interface RunOptions extends TargetOptions, RunHooks {
 
 /** Resolves the target and the scenarios, checks the environment, runs, and returns one result per scenario. */
 export async function runScenarios(options: RunOptions = {}): Promise<ScenarioResult[]> {
-  const target = resolveTarget(options);
+  const named = resolveTarget(options);
   const scenarios = filterScenarios(options.scenarios ?? (await loadScenarios(options.scenariosDir)), options.filter);
-  const unavailable = await target.unavailable({ binPath: options.lbBin });
-  if (unavailable !== null && target.whenUnavailable === 'error') throw new EnvironmentError(unavailable);
+  const unavailable = await named.unavailable({ binPath: options.lbBin });
+  if (unavailable !== null && named.whenUnavailable === 'error') throw new EnvironmentError(unavailable);
+  const target = unavailable === null ? await fitBinary(named, options.lbBin) : named;
   if (target.fixedPort !== undefined && unavailable === null) await checkFixedPort(target);
   if (options.keepLogs !== undefined) await mkdir(options.keepLogs, { recursive: true }).catch((err) => {
     throw new EnvironmentError(`--keep-logs ${options.keepLogs}: ${(err as Error).message}`);
@@ -88,6 +89,16 @@ export async function runScenarios(options: RunOptions = {}): Promise<ScenarioRe
     });
   } finally {
     uninstall();
+  }
+}
+
+/** The variant of the target for the --lb-bin binary (see Target.forBinary). */
+async function fitBinary(target: Target, binPath: string | undefined): Promise<Target> {
+  if (target.forBinary === undefined || binPath === undefined) return target;
+  try {
+    return await target.forBinary(binPath);
+  } catch (err) {
+    throw new EnvironmentError((err as Error).message);
   }
 }
 

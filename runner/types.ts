@@ -74,6 +74,11 @@ export interface Target {
   readinessPath?: string;
   /** For discovery: tell the running balancer about a new backend. */
   addBackend?(ctx: LaunchContext, url: string): Promise<void>;
+  /**
+   * For targets whose flags depend on the binary given with --lb-bin: the variant that fits it (e.g. a
+   * fixed port for a build without a listen flag). Rejects, saying why, when it is not that program.
+   */
+  forBinary?(binPath: string): Promise<Target>;
   /** A stdout/stderr line that also means "ready" (whichever comes first: this line or the probe). */
   readyLine?: RegExp;
   /** 'error' when unavailability means the environment is wrong (exit 2), not a skip. Default 'skip'. */

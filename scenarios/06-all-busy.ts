@@ -15,16 +15,22 @@ const scenario: Scenario = {
   fleet: { defaults: { load_ms: 0 } },
   async run(ctx) {
     const { timeoutMs, traits } = ctx.target;
-    // Each busy answer lasts half the balancer timeout, so a queued request never looks like a silent backend.
-    const busyMs = timeoutMs / 2;
-    ctx.fleet.setBehavior('all', { type: 'Slow', tokens_per_sec: (SLOW_TOKENS * 1000) / busyMs, num_tokens: SLOW_TOKENS });
     const n = ctx.fleet.ports.length;
+    // A queued request must never look like a silent backend: what it waits behind on one backend
+    // lasts half the balancer timeout in all. That is one busy answer per backend, or n for a racer,
+    // which sends each of the n busy requests to every backend.
+    const queueDepth = traits.racesRequests ? n : 1;
+    const busyMs = timeoutMs / 2 / queueDepth;
+    ctx.fleet.setBehavior('all', { type: 'Slow', tokens_per_sec: (SLOW_TOKENS * 1000) / busyMs, num_tokens: SLOW_TOKENS });
     const since = ctx.fleet.cursor;
-    const bound = answerBound(ctx, 2 * busyMs);
+    const bound = answerBound(ctx, 2 * busyMs * queueDepth);
     const busy = Array.from({ length: n }, (_, i) => chat(ctx.lbUrl, `Slow request ${i}`, { timeoutMs: bound, signal: ctx.signal }));
+    // Setup, bounded by what any request through the balancer may take (its timeout + slack), not by
+    // busyMs: a balancer may work before it forwards (the F3 fork asks each backend for /api/tags and
+    // /api/ps first), and each answer stays in progress for busyMs after its first byte anyway.
     await eventually(
       () => new Set(recordsOn(ctx, CHAT, since).filter((r) => r.outcome === 'in_progress' && r.firstByteAt !== null).map((r) => r.server)).size === n,
-      busyMs,
+      answerBound(ctx),
       `every one of the ${n} backends to be streaming one of ${n} concurrent requests (journal: ${describeRecords(recordsOn(ctx, CHAT, since))})`,
     );
     const extra = await chat(ctx.lbUrl, 'One more', { stream: false, timeoutMs: bound, signal: ctx.signal });

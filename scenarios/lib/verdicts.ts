@@ -1,11 +1,12 @@
-// The expected verdict of every scenario against the real balancers (nginx, HAProxy), read from
+// The expected verdict of every scenario against the real balancers (nginx, HAProxy and the two
+// Rust ollama_load_balancers built from vendor/rust-lbs), read from
 // scenarios/verdicts.json: the one source of truth for the README's table
 // (scripts/verdicts-table.ts) and for test/scenarios/real-balancers.test.ts, which checks that the
 // pack still gives these verdicts.
 import { readFileSync } from 'node:fs';
 import type { ScenarioResult } from '../../runner/types.js';
 
-export const REAL_BALANCERS = ['nginx', 'haproxy'] as const;
+export const REAL_BALANCERS = ['nginx', 'haproxy', 'ollama-load-balancer', 'ollama-load-balancer-f3'] as const;
 export type RealBalancer = (typeof REAL_BALANCERS)[number];
 
 export type VerdictStatus = ScenarioResult['verdict']['status'];

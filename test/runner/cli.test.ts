@@ -120,7 +120,7 @@ test('--list names every scenario and what the target skips', async () => {
 test('exit 2 with what to do: missing binary, unknown target, bad flag value', async () => {
   const missing = await cli(['--target', 'ollama-load-balancer', '--lb-bin', '/nonexistent']);
   assert.is(missing.exitCode, 2);
-  assert.match(missing.stderr, '/nonexistent does not exist; pass --lb-bin PATH to the ollama_load_balancer binary');
+  assert.match(missing.stderr, '/nonexistent does not exist; pass --lb-bin PATH to the ollama_load_balancer 1.0.3 binary');
   const unknown = await cli(['--target', 'nope']);
   assert.is(unknown.exitCode, 2);
   assert.match(unknown.stderr, 'targets: reference, reference-race, ollama-load-balancer');

@@ -1,11 +1,14 @@
 // The whole scenario pack against the real nginx and HAProxy (Debian packages, configs written by
-// runner/targets/{nginx,haproxy}.ts): every scenario's verdict must equal scenarios/verdicts.json,
-// the table the README shows. A change in a scenario, a target config or the simulator that flips
-// a verdict fails here, naming the scenario, both verdicts and the failure reason. A missing binary
-// is a loud skip on a developer's machine and a failure in CI (OLLAMA_SIM_REQUIRE, test/requirements.ts).
+// runner/targets/{nginx,haproxy}.ts) and the two Rust ollama_load_balancers (built by
+// scripts/build-rust-lbs.sh, found through test/rust-lbs.ts): every scenario's verdict must equal
+// scenarios/verdicts.json, the tables the README shows. A change in a scenario, a target or the
+// simulator that flips a verdict fails here, naming the scenario, both verdicts and the failure
+// reason. A missing binary is a loud skip on a developer's machine and a failure in CI
+// (OLLAMA_SIM_REQUIRE, test/requirements.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testNeeding } from '../requirements.js';
+import { testNeeding, type Requirement } from '../requirements.js';
+import { isRustLb, rustLbBin, rustLbRequirement } from '../rust-lbs.js';
 import { runScenarios, type ScenarioResult } from '../../runner/harness.js';
 import { resolveTarget } from '../../runner/targets/index.js';
 import { loadVerdicts, REAL_BALANCERS, type ExpectedVerdict, type RealBalancer } from '../../scenarios/lib/verdicts.js';
@@ -14,7 +17,8 @@ const JOBS = 4; // as `npm run scenarios -- --jobs 4`, with which the verdicts w
 
 const expected = loadVerdicts();
 
-function requirement(target: RealBalancer) {
+function requirement(target: RealBalancer): Requirement {
+  if (isRustLb(target)) return rustLbRequirement(target);
   return {
     name: target,
     missing: () => resolveTarget({ target }).unavailable({ binPath: undefined }),
@@ -31,7 +35,8 @@ function mismatch(r: ScenarioResult, want: ExpectedVerdict | undefined): string 
 
 for (const target of REAL_BALANCERS) {
   await testNeeding(requirement(target), `${target}: every scenario's verdict equals scenarios/verdicts.json`, async () => {
-    const results = await runScenarios({ target, jobs: JOBS, handleSignals: false });
+    const lbBin = isRustLb(target) ? rustLbBin(target) : undefined;
+    const results = await runScenarios({ target, lbBin, jobs: JOBS, handleSignals: false });
     const want = expected[target];
     const problems = results.flatMap((r) => mismatch(r, want.get(r.scenario)) ?? []);
     const ran = new Set(results.map((r) => r.scenario));
