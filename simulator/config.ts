@@ -92,6 +92,8 @@ export function serverSettings(input: unknown, defaults: ServerOverrides = {}, w
   const merged = { ...defaults, ...(isPlainObject(input) ? input : {}) };
   const s = validate<ServerSettings>(isPlainObject(input) ? merged : input, SERVER_SCHEMA, where);
   checkModels(s.models, where);
+  // `"hub_url": null` opts a server out of the fleet's node-agent defaults, their other fields with it.
+  if (isPlainObject(input) && input.hub_url === null) for (const f of AGENT_ONLY) if (input[f] === undefined) delete s[f];
   checkAgentSettings(s, where);
   if (s.port === undefined) s.port = 0;
   return s;

@@ -9,6 +9,7 @@ import metrics from './metrics.js';
 import models from './models.js';
 import servers from './servers.js';
 import status from './status.js';
+import agent from './agent.js';
 
 export const CONTROL_ENDPOINTS: ControlEndpoint[][] = [
   behavior,
@@ -18,4 +19,5 @@ export const CONTROL_ENDPOINTS: ControlEndpoint[][] = [
   models,
   servers,
   status,
+  agent,
 ];
