@@ -118,6 +118,15 @@ export class Fleet extends EventEmitter {
     return server;
   }
 
+  /** The node agent of a server started with hub_url (POST /agent steers it); an error naming the port otherwise. */
+  agent(port: number): NodeAgent {
+    const server = this.server(port);
+    if (!(server.agent instanceof NodeAgent)) {
+      throw new ValidationError(`the server on port ${port} is not a node agent: start it with "hub_url" (POST /servers, --hub-url)`, 'port');
+    }
+    return server.agent;
+  }
+
   /** Node-agent mode: its id fixed now that the port is known (a restart elsewhere keeps it), one id per fleet. */
   private attachAgent(server: SimServer): void {
     const nodeId = nodeIdFor(server.settings.node_id, server.port);

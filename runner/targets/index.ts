@@ -45,12 +45,15 @@ function joinFlags(flags: readonly string[]): string {
 
 /** The target for the options; throws UsageError naming the flag and the allowed values. */
 export function resolveTarget(o: TargetOptions): Target {
-  const name = o.target ?? (o.lbCmd !== undefined ? 'custom' : 'reference');
+  const name = o.target ?? (o.lbCmd !== undefined || o.hubCmd !== undefined ? 'custom' : 'reference');
   const chosen = TARGETS.get(name);
   if (!chosen) throw new UsageError(`--target ${name}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
   for (const other of TARGETS.values()) {
-    if (other !== chosen && other.takes.options.some((option) => given(o[option]))) {
-      throw new UsageError(`${joinFlags(other.takes.flags)} only to --target ${other.name} (got --target ${name})`);
+    // An option two targets take (--defect: reference and hub) is the chosen one's to judge.
+    const stray = other.takes.options.filter((option) => given(o[option]) && !chosen.takes.options.includes(option));
+    if (other !== chosen && stray.length > 0) {
+      const owners = [...TARGETS.values()].filter((t) => stray.every((option) => t.takes.options.includes(option)));
+      throw new UsageError(`${joinFlags(other.takes.flags)} only to ${owners.map((t) => `--target ${t.name}`).join(' or ')} (got --target ${name})`);
     }
   }
   return chosen.create(o);

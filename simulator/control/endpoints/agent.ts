@@ -2,7 +2,7 @@
 // still serves), lies in what they advertise (a model they do not have, load 0 while busy), one
 // heartbeat now, and the journal of heartbeats sent with the hub's answers.
 import type { Context } from 'hono';
-import { NodeAgent } from '../../agent/node-agent.js';
+import type { NodeAgent } from '../../agent/node-agent.js';
 import { parseAdvertise } from '../../agent/heartbeat.js';
 import type { Fleet } from '../../fleet.js';
 import { ValidationError } from '../../schema.js';
@@ -12,12 +12,7 @@ import { intQuery, jsonBody, onlyFields, portSelector } from '../input.js';
 
 /** The node agents of the selected servers; a server without hub_url is an error naming it. */
 function agentsOf(fleet: Fleet, selector: unknown): Array<{ server: SimServer; agent: NodeAgent }> {
-  return fleet.select(selector).map((server) => {
-    if (!(server.agent instanceof NodeAgent)) {
-      throw new ValidationError(`the server on port ${server.port} is not a node agent: start it with "hub_url" (POST /servers, --hub-url)`, 'port');
-    }
-    return { server, agent: server.agent };
-  });
+  return fleet.select(selector).map((server) => ({ server, agent: fleet.agent(server.port) }));
 }
 
 async function configure(c: Context, fleet: Fleet): Promise<Response> {
