@@ -4,21 +4,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runScenarios } from '../../runner/harness.js';
-import { resolveTarget, UsageError } from '../../runner/targets/index.js';
+import { resolveTarget } from '../../runner/targets/index.js';
 import { expandTemplate } from '../../runner/targets/custom.js';
+import { throwsUsage } from './helpers.js';
 
 const HUB_CMD = `${process.execPath} --import tsx examples/reference-hub/main.ts --port {port} --ttl-ms {ttl_ms} --remove-ms {remove_ms} --max-failures {max_failures} --max-queue {queue_limit} --node-timeout-ms {timeout_ms}`;
 
-function usage(fn: () => unknown, text: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, UsageError);
-    assert.match((err as Error).message, text);
-    return;
-  }
-  assert.unreachable(`expected a UsageError mentioning ${text}`);
-}
 
 test('custom --hub-cmd: the hub starts first, its placeholders get the timings, and hub scenarios judge it', async () => {
   const results = await runScenarios({ hubCmd: HUB_CMD, filter: ['hub-failover-before-first-byte', 'hub-node-moves', 'basic-request'], jobs: 2, handleSignals: false });
@@ -36,7 +27,7 @@ test('--hub-cmd placeholders expand; {servers:...} has nothing to expand for a h
   assert.is(target.hub!.jobsPath, '/jobs');
   return target.launch(ctx).then((spec) => {
     assert.equal([spec.file, ...spec.args], ['myhub', '--port', '4000', '--ttl', '2', '--gone', '6', '--fails', '3', '--q', '8', '--t', '3']);
-    usage(() => expandTemplate('myhub {nope}', ctx, { ttl_ms: '1' }, '--hub-cmd'), '--hub-cmd: unknown placeholder {nope}');
+    throwsUsage(() => expandTemplate('myhub {nope}', ctx, { ttl_ms: '1' }, '--hub-cmd'), '--hub-cmd: unknown placeholder {nope}');
   });
 });
 
@@ -47,15 +38,15 @@ test('--hub-register-url and --hub-jobs-path describe where nodes register and j
 });
 
 test('bad hub flags: usage errors naming the flag', () => {
-  usage(() => resolveTarget({ hubCmd: 'myhub' }), '--hub-cmd must contain {port}');
-  usage(() => resolveTarget({ hubCmd: 'myhub {port}', lbCmd: 'lb {port}' }), 'not both');
-  usage(() => resolveTarget({ hubCmd: 'myhub {port}', traitPairs: ['streams=true'] }), '--trait and --traits describe a load balancer');
-  usage(() => resolveTarget({ lbCmd: 'lb {port}', hubJobsPath: '/jobs' }), 'give --hub-cmd');
-  usage(() => resolveTarget({ hubCmd: 'myhub {port}', hubJobsPath: 'jobs' }), '--hub-jobs-path must be a path');
-  usage(() => resolveTarget({ hubCmd: 'myhub {port}', hubRegisterUrl: 'not a url' }), '--hub-register-url must be a URL');
-  usage(() => resolveTarget({ target: 'hub', defects: ['sticky-first'] }), 'unknown for --target hub');
-  usage(() => resolveTarget({ target: 'nginx', defects: ['no-ttl'] }), '--defect applies only to --target reference or --target hub');
-  usage(() => resolveTarget({ target: 'hub', hubCmd: 'x {port}' }), 'only to --target custom');
+  throwsUsage(() => resolveTarget({ hubCmd: 'myhub' }), '--hub-cmd must contain {port}');
+  throwsUsage(() => resolveTarget({ hubCmd: 'myhub {port}', lbCmd: 'lb {port}' }), 'not both');
+  throwsUsage(() => resolveTarget({ hubCmd: 'myhub {port}', traitPairs: ['streams=true'] }), '--trait and --traits describe a load balancer');
+  throwsUsage(() => resolveTarget({ lbCmd: 'lb {port}', hubJobsPath: '/jobs' }), 'give --hub-cmd');
+  throwsUsage(() => resolveTarget({ hubCmd: 'myhub {port}', hubJobsPath: 'jobs' }), '--hub-jobs-path must be a path');
+  throwsUsage(() => resolveTarget({ hubCmd: 'myhub {port}', hubRegisterUrl: 'not a url' }), '--hub-register-url must be a URL');
+  throwsUsage(() => resolveTarget({ target: 'hub', defects: ['sticky-first'] }), 'unknown for --target hub');
+  throwsUsage(() => resolveTarget({ target: 'nginx', defects: ['no-ttl'] }), '--defect applies only to --target reference or --target hub');
+  throwsUsage(() => resolveTarget({ target: 'hub', hubCmd: 'x {port}' }), 'only to --target custom');
 });
 
 test.run();

@@ -7,7 +7,7 @@ import { parseAdvertise } from '../../agent/heartbeat.js';
 import type { Fleet } from '../../fleet.js';
 import { ValidationError } from '../../schema.js';
 import type { SimServer } from '../../server.js';
-import { ok, portsOf, type ControlEndpoint } from '../endpoint.js';
+import { ok, portsOf, readPage, type ControlEndpoint } from '../endpoint.js';
 import { intQuery, jsonBody, onlyFields, portSelector } from '../input.js';
 
 /** The node agents of the selected servers; a server without hub_url is an error naming it. */
@@ -45,13 +45,8 @@ async function beat(c: Context, fleet: Fleet): Promise<Response> {
 }
 
 function readHeartbeats(c: Context, fleet: Fleet): Response {
-  const q = intQuery(c, ['port', 'since', 'limit']);
-  if (q.port !== undefined) fleet.server(q.port);
-  if (q.limit === 0) throw new ValidationError("query parameter 'limit' must be >= 1", 'limit');
-  const heartbeats = fleet.heartbeats(q);
-  const truncated = q.limit !== undefined && heartbeats.length === q.limit;
-  const cursor = truncated && heartbeats.length ? heartbeats[heartbeats.length - 1].id : Math.max(q.since ?? 0, fleet.cursor);
-  return c.json({ heartbeats, cursor });
+  const { records, cursor } = readPage(c, fleet, (q) => fleet.heartbeats(q));
+  return c.json({ heartbeats: records, cursor });
 }
 
 function clearHeartbeats(c: Context, fleet: Fleet): Response {
