@@ -20,7 +20,9 @@ const scenario: Scenario = {
     perServer: [{ models: ['test-model:latest'] }, { models: ['test-model:latest', RARE] }, { models: ['test-model:latest', RARE] }],
   },
   async run(ctx) {
-    const [liar, b, c] = ctx.fleet.ports as [number, number, number];
+    // perServer follows the order the servers were created in, not port order: find them by their models.
+    const liar = ctx.fleet.list().find((s) => s.findModel(RARE) === null)!.port;
+    const [b, c] = ctx.fleet.ports.filter((p) => p !== liar) as [number, number];
     const since = ctx.fleet.cursor;
     ctx.fleet.agent(liar).advertise = { extra_models: [RARE] };
     await acceptedHeartbeat(ctx, liar, `advertising ${RARE}`, (h) => (h.payload.models as string[]).includes(RARE), since);
