@@ -2,6 +2,9 @@
 //   npx ollama-sim --server-ports A,B,C --hub-url http://HUB --heartbeat-interval 200ms
 // A real HTTP hub hears from three node ids; Ctrl-C ends the heartbeats with the process.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -51,6 +54,30 @@ test('npx ollama-sim --hub-url: three agents register with a hub; Ctrl-C stops t
     } catch {
       // gone
     }
+    await hub.close();
+  }
+});
+
+test('--config: hub_url in defaults, node_id per server, and a server that opts out with hub_url: null', async () => {
+  const hub = await hubStub();
+  const [a, b, plain] = await freePorts(3);
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-agents-'));
+  const config = join(dir, 'fleet.yaml');
+  writeFileSync(config, [
+    'defaults:', `  hub_url: ${hub.url}`, '  heartbeat_interval: 0.1',
+    'servers:', `  - port: ${a}`, '    node_id: gpu-a', `  - port: ${b}`, '    node_id: gpu-b', `  - port: ${plain}`, '    hub_url: null', '',
+  ].join('\n'));
+  const child = spawn(process.execPath, [`${root}/dist/simulator/cli.js`, '--control-port', '0', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await waitForLines(child, 4);
+    await until(() => new Set(hub.beats.map((x) => x.node_id)).size === 2, 5000, 'heartbeats from gpu-a and gpu-b');
+    assert.equal(new Set(hub.beats.map((x) => `${x.node_id}@${x.port}`)), new Set([`gpu-a@${a}`, `gpu-b@${b}`]));
+    assert.is((await fetch(`http://127.0.0.1:${plain}/execute`, { method: 'POST', body: '{}' })).status, 404);
+    child.kill('SIGTERM');
+    assert.is(await exited(child), 0);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
     await hub.close();
   }
 });
