@@ -49,11 +49,10 @@ export function resolveTarget(o: TargetOptions): Target {
   const chosen = TARGETS.get(name);
   if (!chosen) throw new UsageError(`--target ${name}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
   for (const other of TARGETS.values()) {
-    // An option two targets take (--defect: reference and hub) is the chosen one's to judge.
-    const stray = other.takes.options.filter((option) => given(o[option]) && !chosen.takes.options.includes(option));
-    if (other !== chosen && stray.length > 0) {
-      const owners = [...TARGETS.values()].filter((t) => stray.every((option) => t.takes.options.includes(option)));
-      throw new UsageError(`${joinFlags(other.takes.flags)} only to ${owners.map((t) => `--target ${t.name}`).join(' or ')} (got --target ${name})`);
+    const refused = other.takes.options.filter((option) => given(o[option]) && !chosen.takes.options.includes(option));
+    if (other !== chosen && refused.length > 0) {
+      const takers = [...TARGETS.values()].filter((t) => refused.every((option) => t.takes.options.includes(option))).map((t) => t.name);
+      throw new UsageError(`${joinFlags(other.takes.flags)} only to --target ${takers.join(' or ')} (got --target ${name})`);
     }
   }
   return chosen.create(o);

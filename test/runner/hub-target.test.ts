@@ -45,7 +45,8 @@ test('bad hub flags: usage errors naming the flag', () => {
   throwsUsage(() => resolveTarget({ hubCmd: 'myhub {port}', hubJobsPath: 'jobs' }), '--hub-jobs-path must be a path');
   throwsUsage(() => resolveTarget({ hubCmd: 'myhub {port}', hubRegisterUrl: 'not a url' }), '--hub-register-url must be a URL');
   throwsUsage(() => resolveTarget({ target: 'hub', defects: ['sticky-first'] }), 'unknown for --target hub');
-  throwsUsage(() => resolveTarget({ target: 'nginx', defects: ['no-ttl'] }), '--defect applies only to --target reference or --target hub');
+  throwsUsage(() => resolveTarget({ target: 'nginx', defects: ['no-ttl'] }), '--defect applies only to --target reference');
+  throwsUsage(() => resolveTarget({ target: 'nginx', defects: ['no-ttl'] }), ' or hub (got --target nginx)');
   throwsUsage(() => resolveTarget({ target: 'hub', hubCmd: 'x {port}' }), 'only to --target custom');
 });
 
