@@ -9,8 +9,8 @@ import { JsonReporter } from './reporters/json.js';
 import { JunitReporter } from './reporters/junit.js';
 import type { Reporter } from './reporters/reporter.js';
 import { totals } from './reporters/reporter.js';
-import { filterScenarios, loadScenarios } from './scenarios.js';
-import { PLACEHOLDERS, TRAIT_NAMES } from './targets/custom.js';
+import { filterScenarios, loadScenarios, skipReason } from './scenarios.js';
+import { HUB_PLACEHOLDERS, PLACEHOLDERS, TRAIT_NAMES } from './targets/custom.js';
 import { resolveTarget, TARGET_NAMES } from './targets/index.js';
 
 const EXIT_FAILED = 1;
@@ -25,12 +25,15 @@ function parse(argv: string[]) {
   return yargs(argv)
     .scriptName('npm run scenarios --')
     .usage('$0 [--target NAME] [--filter NAME|TAG ...] [--jobs N] [--reporter console|junit|json] [--out FILE]')
-    .option('target', { type: 'string', describe: `load balancer under test: ${TARGET_NAMES.join(', ')} (default reference; custom when --lb-cmd is given)` })
+    .option('target', { type: 'string', describe: `load balancer (or hub) under test: ${TARGET_NAMES.join(', ')} (default reference; custom when --lb-cmd or --hub-cmd is given)` })
     .option('lb-bin', { type: 'string', describe: 'the executable of a known target (ollama-load-balancer*, or another nginx/haproxy)' })
     .option('lb-cmd', { type: 'string', describe: `any other load balancer, a command template; placeholders: ${Object.keys(PLACEHOLDERS).join(' ')}` })
     .option('trait', { type: 'string', array: true, default: [] as string[], describe: `custom target: name=value (repeatable); ${TRAIT_NAMES.join(', ')}` })
     .option('traits', { type: 'string', describe: 'custom target: a JSON file {"trait": value}' })
-    .option('defect', { type: 'string', array: true, default: [] as string[], describe: 'reference and reference-race targets only: switch on one of its bugs (repeatable)' })
+    .option('hub-cmd', { type: 'string', describe: `a hub instead of a load balancer (custom target), a command template; placeholders: ${Object.keys(HUB_PLACEHOLDERS).join(' ')}` })
+    .option('hub-register-url', { type: 'string', describe: 'custom hub: the hub_url its node agents get (they POST it + /nodes/heartbeat); default http://127.0.0.1:{port}' })
+    .option('hub-jobs-path', { type: 'string', describe: 'custom hub: the path jobs are POSTed to; default /jobs' })
+    .option('defect', { type: 'string', array: true, default: [] as string[], describe: 'reference, reference-race and hub targets only: switch on one of their bugs (repeatable)' })
     .option('filter', { type: 'string', array: true, default: [] as string[], describe: 'scenario names or tags (repeatable or comma-separated)' })
     .option('jobs', { type: 'number', default: 1, describe: 'scenarios at once (1 for fixed-port targets)' })
     .option('reporter', { choices: ['console', 'junit', 'json'] as const, default: 'console' as const, describe: 'output format' })
@@ -64,7 +67,7 @@ async function list(options: RunOptions): Promise<void> {
   const target = resolveTarget(options);
   const scenarios = filterScenarios(await loadScenarios(options.scenariosDir), options.filter);
   for (const s of scenarios) {
-    const skip = s.needs?.(target.traits) ?? null;
+    const skip = skipReason(s, target);
     const note = skip === null ? '' : `  (skipped on ${target.name}: ${skip})`;
     process.stdout.write(`${s.name}  [${s.tags.join(', ')}]  ${s.description}${note}\n`);
   }
@@ -79,6 +82,9 @@ async function main(): Promise<void> {
     lbCmd: args['lb-cmd'],
     traitPairs: args.trait,
     traitsFile: args.traits,
+    hubCmd: args['hub-cmd'],
+    hubRegisterUrl: args['hub-register-url'],
+    hubJobsPath: args['hub-jobs-path'],
     defects: args.defect,
     filter: args.filter,
     jobs: args.jobs,

@@ -7,10 +7,11 @@ import http from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../simulator/index.js';
+import { startFleet, type Fleet, type ServerOverrides } from '../simulator/index.js';
+import { agentDefaults, hubTimings, nodesRegistered } from './hub.js';
 import { freeListenPort, isPortFree } from './ports.js';
 import { installSignalHandlers, LbProcess, OutputLog, track } from './process.js';
-import { filterScenarios, loadScenarios } from './scenarios.js';
+import { filterScenarios, loadScenarios, skipReason } from './scenarios.js';
 import { resolveTarget, type TargetOptions } from './targets/index.js';
 import type { LaunchContext, Scenario, ScenarioContext, ScenarioResult, Target } from './types.js';
 
@@ -127,7 +128,7 @@ type Verdict = ScenarioResult['verdict'];
 
 /** One scenario, start to teardown. Never throws: every problem becomes a failed verdict. */
 async function runOne(scenario: Scenario, target: Target, options: RunOptions, interrupted: AbortSignal, onFleet: (fleet: Fleet) => void): Promise<Verdict> {
-  const skip = scenario.needs?.(target.traits) ?? null;
+  const skip = skipReason(scenario, target);
   if (skip !== null) return { status: 'skipped', reason: skip };
   const started = Date.now();
   const setup = new Setup(scenario, target, options, onFleet);
@@ -200,25 +201,27 @@ class Setup {
   async start(): Promise<ScenarioContext> {
     const s = this.scenario;
     this.workDir = await mkdtemp(join(tmpdir(), `ollama-sim-${s.name.replace(/[^\w.-]/g, '_')}-`));
-    const count = s.fleet?.servers ?? 3;
-    const fleet = await startFleet({
-      servers: Array.from({ length: count }, (_, i) => ({ ...(s.fleet?.perServer?.[i] ?? {}), port: 0 })),
-      controlPort: 0,
-      seed: this.options.seed ?? 0,
-      defaults: s.fleet?.defaults,
-    });
-    this.fleet = fleet;
-    this.untrackFleet = track(() => fleet.stop());
-    this.onFleet(fleet);
+    const hub = this.target.hub;
     const launch: LaunchContext = {
       port: 0,
-      backends: fleet.urls,
+      backends: [],
       workDir: this.workDir,
       binPath: this.options.lbBin,
       timeoutMs: s.lbTimeoutMs ?? DEFAULT_LB_TIMEOUT_MS,
       waitForOutput: (re, ms) => this.lbOrThrow().output.waitFor(re, ms, this.abort.signal),
+      ...(hub ? { hub: hubTimings(s) } : {}),
     };
-    await this.startBalancer(launch);
+    let fleet: Fleet;
+    if (hub) {
+      // A hub first: the fleet's node agents register with it, and the scenario starts once it took them all.
+      await this.startBalancer(launch);
+      fleet = await this.startFleet(agentDefaults(hub, launch.port, launch.hub!));
+      await nodesRegistered(fleet, READY_DEADLINE_MS);
+    } else {
+      fleet = await this.startFleet();
+      launch.backends = fleet.urls;
+      await this.startBalancer(launch);
+    }
     const lbUrl = `http://127.0.0.1:${launch.port}`;
     return {
       fleet,
@@ -233,7 +236,24 @@ class Setup {
       },
       lb: { pid: this.lb?.pid, port: launch.port },
       seed: this.options.seed ?? 0,
+      hub: hub ? { ...launch.hub!, jobsUrl: `${lbUrl}${hub.jobsPath}` } : null,
     };
+  }
+
+  /** The scenario's fleet on free ports with its control API; `agents`: node-agent settings for every server. */
+  private async startFleet(agents?: ServerOverrides): Promise<Fleet> {
+    const s = this.scenario;
+    const count = s.fleet?.servers ?? 3;
+    const fleet = await startFleet({
+      servers: Array.from({ length: count }, (_, i) => ({ ...(s.fleet?.perServer?.[i] ?? {}), port: 0 })),
+      controlPort: 0,
+      seed: this.options.seed ?? 0,
+      defaults: agents ? { ...s.fleet?.defaults, ...agents } : s.fleet?.defaults,
+    });
+    this.fleet = fleet;
+    this.untrackFleet = track(() => fleet.stop());
+    this.onFleet(fleet);
+    return fleet;
   }
 
   /** Spawns the balancer and waits until it answers; once more on a new port if it lost a bind race. */

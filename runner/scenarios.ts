@@ -3,8 +3,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { kindMismatch } from './hub.js';
 import { UsageError } from './targets/custom.js';
-import type { Scenario } from './types.js';
+import type { Scenario, Target } from './types.js';
 
 export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../scenarios', import.meta.url));
 
@@ -57,4 +58,9 @@ export function filterScenarios(all: Scenario[], filter: readonly string[] = [])
     throw new UsageError(`--filter ${unknown.join(', ')}: no scenario has that name or tag; names: ${all.map((s) => s.name).join(', ') || '(none)'}; tags: ${tags.join(', ') || '(none)'}`);
   }
   return all.filter((s) => words.some((w) => matches(s, w)));
+}
+
+/** Why the target cannot judge the scenario (another kind of target, or a trait it lacks), or null. */
+export function skipReason(scenario: Scenario, target: Target): string | null {
+  return kindMismatch(scenario, target) ?? scenario.needs?.(target.traits) ?? null;
 }

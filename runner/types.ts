@@ -38,6 +38,31 @@ export interface Traits {
   openaiApi: boolean;
 }
 
+/**
+ * A hub's timings for one scenario (seed 002: HEARTBEAT_TTL_SECONDS, HEARTBEAT_OFFLINE_SECONDS,
+ * NODE_MAX_FAILURES), and how often the scenario's node agents heartbeat.
+ */
+export interface HubTimings {
+  /** heartbeat_interval of every node agent. */
+  heartbeatMs: number;
+  /** A node silent for this long is offline. */
+  ttlMs: number;
+  /** A node silent for this long is removed. */
+  removeMs: number;
+  /** Consecutive failed jobs that make a node degraded. */
+  maxFailures: number;
+  /** Jobs that may wait for a node when every node is busy (hubs that queue). */
+  queueLimit: number;
+}
+
+/** How the runner wires a hub: its node agents register with it, jobs go to it. */
+export interface HubWiring {
+  /** The hub_url every node agent gets (it POSTs {hub_url}/nodes/heartbeat), for the hub listening on `port`. */
+  registerUrl(port: number): string;
+  /** Path of the hub's job endpoint (POST seed 002's {model, prompt, options, stream}). */
+  jobsPath: string;
+}
+
 export interface LaunchContext {
   /** Port the load balancer must listen on (chosen free by the runner, or the target's fixedPort). */
   port: number;
@@ -51,6 +76,8 @@ export interface LaunchContext {
   timeoutMs: number;
   /** Waits for a line of the balancer's output matching re (e.g. "backend X added" after addBackend). */
   waitForOutput?(re: RegExp, timeoutMs: number): Promise<string>;
+  /** Hub targets: the scenario's timings (the hub starts first; `backends` is empty, nodes register). */
+  hub?: HubTimings;
 }
 
 export interface LaunchSpec {
@@ -83,6 +110,11 @@ export interface Target {
   readyLine?: RegExp;
   /** 'error' when unavailability means the environment is wrong (exit 2), not a skip. Default 'skip'. */
   whenUnavailable?: 'skip' | 'error';
+  /**
+   * Set for a hub (seed 002's shape): the runner starts it first, then the fleet as node agents
+   * registered with it, and only hub scenarios judge it (load-balancer scenarios are skipped).
+   */
+  hub?: HubWiring;
 }
 
 /** The runner's options that choose and build the target (command-line flags). */
@@ -94,6 +126,10 @@ export interface TargetOptions {
   lbCmd?: string;
   traitPairs?: readonly string[];
   traitsFile?: string;
+  /** custom only: a hub instead of a load balancer (--hub-cmd, --hub-register-url, --hub-jobs-path). */
+  hubCmd?: string;
+  hubRegisterUrl?: string;
+  hubJobsPath?: string;
 }
 
 /**
@@ -124,12 +160,18 @@ export interface ScenarioContext {
   lb: { pid: number | undefined; port: number };
   /** The run's --seed. */
   seed: number;
+  /** Hub targets: the timings the hub was started with and where jobs go; null for a load balancer. */
+  hub: (HubTimings & { jobsUrl: string }) | null;
 }
 
 export interface Scenario {
   name: string;
   description: string;
   tags: string[];
+  /** What it judges: a load balancer (default) or a hub; a target of the other kind reports it skipped. */
+  kind?: 'balancer' | 'hub';
+  /** Hub scenarios: timings over the defaults (runner/hub.ts). */
+  hub?: Partial<HubTimings>;
   /** Returns why the target cannot be judged by this scenario (skip), or null. */
   needs?(traits: Traits): string | null;
   /** Servers in the fleet (default 3) and their settings. */

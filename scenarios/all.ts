@@ -31,6 +31,12 @@ import s30HealthBeyondProbes from './30-health-beyond-probes.js';
 import s31LargeRequestBody from './31-large-request-body.js';
 import s32OpenaiStreaming from './32-openai-streaming.js';
 import s33DiscoveryNewBackend from './33-discovery-new-backend.js';
+import s60HubStaleNode from './60-hub-stale-node.js';
+import s61HubLyingModel from './61-hub-lying-model.js';
+import s62HubFailover from './62-hub-failover.js';
+import s63HubLeastBusy from './63-hub-least-busy.js';
+import s64HubNodeMoves from './64-hub-node-moves.js';
+import s65HubAllNodesBusy from './65-hub-all-nodes-busy.js';
 import s40RaceOneStream from './40-race-one-stream.js';
 import s41RaceLosersCancelled from './41-race-losers-cancelled.js';
 import s42RaceSlowFirstToken from './42-race-slow-first-token.js';
@@ -66,6 +72,12 @@ export const SCENARIOS: Scenario[] = [
   s31LargeRequestBody,
   s32OpenaiStreaming,
   s33DiscoveryNewBackend,
+  s60HubStaleNode,
+  s61HubLyingModel,
+  s62HubFailover,
+  s63HubLeastBusy,
+  s64HubNodeMoves,
+  s65HubAllNodesBusy,
   s40RaceOneStream,
   s41RaceLosersCancelled,
   s42RaceSlowFirstToken,

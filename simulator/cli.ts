@@ -55,6 +55,9 @@ function parseArgs(argv: string[]) {
     .option('seed', { type: 'number', describe: 'seed for generated text, ids and probabilistic faults', defaultDescription: '0' })
     .option('models', { type: 'string', describe: `comma-separated models every server has installed (presets: ${PRESET_NAMES.join(', ')})` })
     .option('config', { type: 'string', describe: 'JSON or YAML file: seed, host, control_port, defaults and per-server settings' })
+    .option('hub-url', { type: 'string', describe: 'node-agent mode for every server: the hub they register with (heartbeats to URL/nodes/heartbeat, jobs on POST /execute)' })
+    .option('node-id', { type: 'string', describe: 'node agents: the node_id in their heartbeats; {port} expands to each server\'s port', defaultDescription: 'node-{port}' })
+    .option('heartbeat-interval', { type: 'string', describe: 'node agents: time between heartbeats, e.g. 30s, 250ms, or seconds', defaultDescription: '30s' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
     .strict()
     .version(version())
@@ -74,6 +77,10 @@ async function fleetOptions(args: ReturnType<typeof parseArgs>) {
     if (models.length === 0) throw new UsageError('--models: give at least one model name');
     defaults.models = models;
   }
+  if (args['hub-url'] !== undefined) defaults.hub_url = args['hub-url'];
+  if (args['node-id'] !== undefined) defaults.node_id = args['node-id'];
+  const interval = args['heartbeat-interval'];
+  if (interval !== undefined) defaults.heartbeat_interval = /^\d+(\.\d+)?$/.test(interval) ? Number(interval) : interval;
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError('--seed must be an integer');
   const controlPort = args['control-port'] ?? file.control_port ?? DEFAULT_CONTROL_PORT;
   if (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535) throw new UsageError(`--control-port: bad port ${args['control-port']}`);

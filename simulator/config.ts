@@ -24,24 +24,57 @@ export interface ServerSettings {
   version: string;
   journal_size: number;
   max_jobs: number;
+  /** Node-agent mode (seed 002): the hub this server registers with. */
+  hub_url?: string;
+  node_id?: string;
+  heartbeat_interval?: string | number;
 }
 
 export const SERVER_SCHEMA: Schema = {
   port: { kind: 'int', min: 0, max: 65535, doc: 'TCP port (0 = any free port)' },
-  name: { kind: 'string', doc: 'a label shown in /status' },
-  models: { kind: 'any', default: DEFAULT_MODELS, doc: `installed models: names (presets: ${PRESET_NAMES.join(', ')}; any other valid name is a generic model) or {"name","load_ms"}` },
+  name: { kind: 'string', defaultDoc: '`server-PORT`', doc: 'a label shown in /status' },
+  models: { kind: 'any', default: DEFAULT_MODELS, doc: 'installed models: names or `{"name", "load_ms"}`' },
   tokens_per_sec: { kind: 'number', min: 0.001, default: 65, doc: 'generation speed' },
-  prompt_tokens_per_sec: { kind: 'number', min: 0.001, default: 2900, doc: 'prompt evaluation speed (cached prefix is free)' },
+  prompt_tokens_per_sec: { kind: 'number', min: 0.001, default: 2900, doc: 'prompt evaluation speed (the cached prefix is free)' },
   load_ms: { kind: 'number', min: 0, default: 200, doc: 'time to load a model that is not loaded' },
   num_tokens: { kind: 'int', min: 0, default: 20, doc: 'reply length when a request sets no limit' },
-  num_parallel: { kind: 'int', min: 1, default: 1, doc: 'parallel request slots (OLLAMA_NUM_PARALLEL)' },
-  max_queue: { kind: 'int', min: 0, default: 512, doc: 'requests that may wait for a slot; past it, 503 server busy (OLLAMA_MAX_QUEUE)' },
-  max_loaded_models: { kind: 'int', min: 1, default: 3, doc: 'models loaded at once; loading another evicts the least recently used (OLLAMA_MAX_LOADED_MODELS)' },
-  keep_alive: { kind: 'duration', default: '5m', doc: 'default keep-alive of a loaded model (OLLAMA_KEEP_ALIVE); negative = forever' },
-  version: { kind: 'string', default: '0.13.5', doc: 'what /api/version reports' },
+  num_parallel: { kind: 'int', min: 1, default: 1, doc: 'parallel request slots (`OLLAMA_NUM_PARALLEL`)' },
+  max_queue: { kind: 'int', min: 0, default: 512, doc: 'requests that may wait for a slot; past it, 503 `server busy` (`OLLAMA_MAX_QUEUE`)' },
+  max_loaded_models: { kind: 'int', min: 1, default: 3, doc: 'models loaded at once; loading another evicts the least recently used' },
+  keep_alive: { kind: 'duration', default: '5m', doc: 'default keep-alive of a loaded model; negative = forever' },
+  version: { kind: 'string', default: '0.13.5', doc: 'what `/api/version` reports' },
   journal_size: { kind: 'int', min: 1, default: 10_000, doc: 'journal records kept per server' },
   max_jobs: { kind: 'int', min: 1, default: 1000, doc: 'jobs (job API) kept per server; finished ones are evicted oldest first; when every kept job is unfinished, POST /v1/jobs answers 503' },
+  hub_url: { kind: 'string', doc: 'node-agent mode: the hub it registers with (heartbeats to `{hub_url}/nodes/heartbeat`, jobs on `POST /execute`); unset = a plain Ollama' },
+  node_id: { kind: 'string', defaultDoc: '`node-{port}`', doc: 'node agents: the id its heartbeats carry; `{port}` is its first port, kept when it restarts elsewhere' },
+  heartbeat_interval: { kind: 'duration', defaultDoc: '`"30s"`', doc: 'node agents: time between heartbeats (`"30s"`, `"250ms"`, or seconds)' },
 };
+
+/** Heartbeats more often than this would only load the machine. */
+const MIN_HEARTBEAT_MS = 10;
+const AGENT_ONLY = ['node_id', 'heartbeat_interval'] as const;
+
+/** The node-agent fields: a hub URL that can be posted to, an interval that is not too short, nothing agent-only without a hub. */
+function checkAgentSettings(s: ServerSettings, where: string): void {
+  if (s.hub_url === undefined) {
+    const stray = AGENT_ONLY.find((f) => s[f] !== undefined);
+    if (stray) throw new ValidationError(`${where}: field '${stray}' needs 'hub_url' (the hub this node agent registers with)`, stray);
+    return;
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(s.hub_url);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ValidationError(`${where}: field 'hub_url' must be an http:// or https:// URL such as "http://127.0.0.1:8000", got ${JSON.stringify(s.hub_url)}`, 'hub_url');
+  }
+  if (s.node_id !== undefined && s.node_id.trim() === '') throw new ValidationError(`${where}: field 'node_id' must not be empty`, 'node_id');
+  if (s.heartbeat_interval !== undefined && parseDuration(s.heartbeat_interval) < MIN_HEARTBEAT_MS) {
+    throw new ValidationError(`${where}: field 'heartbeat_interval' must be at least ${MIN_HEARTBEAT_MS}ms, got ${JSON.stringify(s.heartbeat_interval)}`, 'heartbeat_interval');
+  }
+}
 
 export type ServerOverrides = Partial<ServerSettings>;
 
@@ -61,6 +94,9 @@ export function serverSettings(input: unknown, defaults: ServerOverrides = {}, w
   const merged = { ...defaults, ...(isPlainObject(input) ? input : {}) };
   const s = validate<ServerSettings>(isPlainObject(input) ? merged : input, SERVER_SCHEMA, where);
   checkModels(s.models, where);
+  // `"hub_url": null` opts a server out of the fleet's node-agent defaults, their other fields with it.
+  if (isPlainObject(input) && input.hub_url === null) for (const f of AGENT_ONLY) if (input[f] === undefined) delete s[f];
+  checkAgentSettings(s, where);
   if (s.port === undefined) s.port = 0;
   return s;
 }

@@ -2,10 +2,12 @@
 // changes across them, and the fleet-wide journal (ids, queries, the 'record' event) live here.
 // startFleet (start.ts) starts one with its control API, which steers it from outside.
 import { EventEmitter } from 'node:events';
+import { NodeAgent, nodeIdFor } from './agent/node-agent.js';
 import { parseBehavior, type BehaviorSpec } from './behaviors/registry.js';
 import { serverSettings, type ServerOverrides } from './config.js';
-import type { JournalQuery, JournalRecord } from './journal/record.js';
+import type { HeartbeatRecord, JournalQuery, JournalRecord } from './journal/record.js';
 import { queryRecords } from './journal/ring.js';
+import { waitForEntry } from './journal/wait.js';
 import { requestListener } from './api/app.js';
 import { ROUTE_PATHS } from './api/routes.js';
 import { SimServer, type FleetContext } from './server.js';
@@ -54,6 +56,7 @@ export class Fleet extends EventEmitter {
       seed: this.seed,
       nextRecordId: () => ++this.lastRecordId,
       recordEnded: (r) => this.emit('record', r),
+      heartbeatEnded: (h) => this.emit('heartbeat', h),
       requestListener,
     };
   }
@@ -103,14 +106,53 @@ export class Fleet extends EventEmitter {
     const server = new SimServer(this.context, settings);
     server.ordinal = this.nextOrdinal++;
     await server.start();
+    if (settings.hub_url !== undefined) {
+      try {
+        this.attachAgent(server);
+      } catch (e) {
+        await server.stop();
+        throw e;
+      }
+    }
     this.servers.set(server.port, server);
     return server;
+  }
+
+  /** The node agent of a server started with hub_url (POST /agent steers it); an error naming the port otherwise. */
+  agent(port: number): NodeAgent {
+    const server = this.server(port);
+    if (!(server.agent instanceof NodeAgent)) {
+      throw new ValidationError(`the server on port ${port} is not a node agent: start it with "hub_url" (POST /servers, --hub-url)`, 'port');
+    }
+    return server.agent;
+  }
+
+  /** Node-agent mode: its id fixed now that the port is known (a restart elsewhere keeps it), one id per fleet. */
+  private attachAgent(server: SimServer): void {
+    const nodeId = nodeIdFor(server.settings.node_id, server.port);
+    const twin = this.list().find((s) => s.settings.node_id === nodeId);
+    if (twin) throw new ValidationError(`node_id '${nodeId}' is already the id of the node agent on port ${twin.port}; give each server its own ({port} in node_id expands to its port)`, 'node_id');
+    server.settings = { ...server.settings, node_id: nodeId };
+    const agent = new NodeAgent(server, nodeId);
+    server.agent = agent;
+    agent.start();
   }
 
   async removeServer(port: number): Promise<void> {
     const server = this.server(port);
     this.servers.delete(port);
     await server.stop();
+  }
+
+  /**
+   * Stops the server and starts it again with the same settings on another port (`port` 0 or
+   * absent: a free one), plus any overrides: a node agent comes back under its node_id at a new
+   * address. The old port refuses connections from then on.
+   */
+  async restartServer(port: number, overrides: ServerOverrides = {}): Promise<SimServer> {
+    const old = this.server(port);
+    await this.removeServer(port);
+    return this.addServer({ ...old.settings, port: 0, ...overrides });
   }
 
   /** The control API that steers this fleet (startFleet attaches it); stop() closes it. */
@@ -139,29 +181,34 @@ export class Fleet extends EventEmitter {
     for (const s of this.list()) s.journal.clear();
   }
 
+  /** The heartbeats node agents sent (node-agent mode), oldest first; `since` and `limit` as for journal(). */
+  heartbeats(query: JournalQuery = {}): HeartbeatRecord[] {
+    const servers = query.port === undefined ? this.list() : [this.server(query.port)];
+    return queryRecords(servers.map((s) => s.heartbeats.records()), query);
+  }
+
+  clearHeartbeats(): void {
+    for (const s of this.list()) s.heartbeats.clear();
+  }
+
   /**
    * Resolves with the first journal record, already ended or ending later, that satisfies the
    * predicate. Rejects after timeoutMs with the records seen, so a failing wait explains itself.
    */
   waitForRecord(predicate: (r: JournalRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<JournalRecord> {
-    const done = this.journal({ since }).find((r) => r.outcome !== 'in_progress' && predicate(r));
-    if (done) return Promise.resolve(done);
-    return new Promise((resolve, reject) => {
-      const onRecord = (r: JournalRecord) => {
-        if (r.id <= since || !predicate(r)) return;
-        cleanup();
-        resolve(r);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const seen = this.journal({ since }).map((r) => `${r.server} ${r.method} ${r.path} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`);
-        reject(new Error(`no matching journal record within ${timeoutMs} ms; records since ${since}: ${seen.join('; ') || '(none)'}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.off('record', onRecord);
-      };
-      this.on('record', onRecord);
+    return waitForEntry({
+      emitter: this, event: 'record', existing: () => this.journal({ since }), ended: (r) => r.outcome !== 'in_progress',
+      predicate, timeoutMs, since, what: 'journal record',
+      describe: (r) => `${r.server} ${r.method} ${r.path} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`,
+    });
+  }
+
+  /** As waitForRecord, for a heartbeat that has ended (answered or failed). */
+  waitForHeartbeat(predicate: (h: HeartbeatRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<HeartbeatRecord> {
+    return waitForEntry({
+      emitter: this, event: 'heartbeat', existing: () => this.heartbeats({ since }), ended: (h) => h.outcome !== 'in_progress',
+      predicate, timeoutMs, since, what: 'heartbeat record',
+      describe: (h) => `${h.server} ${h.nodeId} ${h.outcome} ${h.status ?? h.error ?? ''}`.trimEnd(),
     });
   }
 

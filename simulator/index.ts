@@ -10,7 +10,9 @@
 export { Fleet, type FleetOptions, type PortSelector } from './fleet.js';
 export { startFleet } from './start.js';
 export type { SimServer } from './server.js';
-export type { JournalRecord, JournalQuery, Outcome, FaultKind } from './journal/record.js';
+export type { JournalRecord, JournalQuery, Outcome, FaultKind, HeartbeatRecord, HeartbeatOutcome } from './journal/record.js';
+export type { NodeAgent } from './agent/node-agent.js';
+export type { Advertise } from './agent/heartbeat.js';
 export type { BehaviorSpec } from './behaviors/registry.js';
 export { BEHAVIOR_TYPES, BEHAVIORS } from './behaviors/registry.js';
 export { PRESET_NAMES, DEFAULT_MODELS } from './engine/models.js';

@@ -1,7 +1,7 @@
 // A small declarative validator shared by behaviors, server config and control payloads: one
 // declaration gives defaults, type checks, the "unknown field" error and the docs table.
 
-export type FieldSpec =
+export type FieldSpec = (
   | { kind: 'int'; default?: number; min?: number; max?: number; doc: string }
   | { kind: 'number'; default?: number; min?: number; max?: number; doc: string }
   | { kind: 'string'; default?: string; doc: string }
@@ -9,7 +9,11 @@ export type FieldSpec =
   | { kind: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { kind: 'string[]'; default?: string[]; doc: string }
   | { kind: 'duration'; default?: string | number; doc: string }
-  | { kind: 'any'; default?: unknown; doc: string };
+  | { kind: 'any'; default?: unknown; doc: string }
+) & {
+  /** The default as the docs show it, when it is not a fixed value (`server-PORT`) or is applied later. */
+  defaultDoc?: string;
+};
 
 export type Schema = Record<string, FieldSpec>;
 

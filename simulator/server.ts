@@ -12,14 +12,26 @@ import { KvCache } from './engine/kv-cache.js';
 import { modelKey, modelSpec, type ModelSpec } from './engine/models.js';
 import { Residency } from './engine/residency.js';
 import { SlotScheduler } from './engine/scheduler.js';
+import { HeartbeatJournal, type HeartbeatFleet } from './journal/heartbeats.js';
 import { JournalWriter, type JournalFleet } from './journal/writer.js';
 import { jobId, JobStore } from './jobs/store.js';
 /** What a server needs from the fleet it belongs to. */
-export interface FleetContext extends JournalFleet {
+export interface FleetContext extends JournalFleet, HeartbeatFleet {
   host: string;
   seed: number;
   /** The HTTP request handler of a server: the simulated Ollama API. */
   requestListener(server: SimServer): RequestListener;
+}
+
+/**
+ * The node agent of a server in node-agent mode (agent/node-agent.ts), as the server drives it: its
+ * heartbeats follow the listener, and it stops with the server.
+ */
+export interface ServerAgent {
+  listenerChanged(listening: boolean): void;
+  reset(): void;
+  stop(): Promise<void>;
+  status(): Record<string, unknown>;
 }
 
 /** A response in progress, as the server tracks it. */
@@ -38,7 +50,13 @@ export class SimServer {
   readonly journal: JournalWriter;
   /** Jobs of the job API (/v1/jobs), bounded by max_jobs. */
   readonly jobs: JobStore;
+  /** The heartbeats it sent as a node agent (empty otherwise). */
+  readonly heartbeats: HeartbeatJournal;
+  /** Its node agent when `hub_url` is set (the fleet attaches it once the port is bound). */
+  agent: ServerAgent | null = null;
   activeStreams = 0;
+  /** Node agents: POST /execute jobs whose response has not ended. */
+  activeJobs = 0;
   /** Requests whose response has not ended (POST /cancel/{port} destroys them). */
   readonly inFlight = new Set<InFlight>();
   /** Position in the fleet (0, 1, ...), set by the fleet; part of the key of seeded draws. */
@@ -65,6 +83,7 @@ export class SimServer {
     this.behavior = new BehaviorState(() => void this.syncListener());
     this.journal = new JournalWriter(settings.journal_size, fleet);
     this.jobs = new JobStore(settings.max_jobs, (seq, attempt) => jobId(fleet.seed, this.drawKey, seq, attempt));
+    this.heartbeats = new HeartbeatJournal(settings.journal_size, fleet);
     this.installModels(settings.models);
     // Ollama (Go net/http) sets no server timeouts: streams and idle keep-alive connections live
     // until a side closes them. Node's defaults would cut them, so turn them off.
@@ -119,6 +138,7 @@ export class SimServer {
         net.off('error', reject);
         this.port = (net.address() as { port: number }).port;
         this.listener = net;
+        this.agent?.listenerChanged(true);
         resolve();
       });
     });
@@ -134,6 +154,7 @@ export class SimServer {
     this.listener = null;
     if (!net) return;
     net.close();
+    this.agent?.listenerChanged(false);
     // A machine whose port refuses connections has no idle connections either. (http.Server's own
     // closeIdleConnections() is a no-op here: it tracks connections only of a server that listens.)
     for (const [socket, active] of this.httpSockets) if (active === 0) socket.destroy();
@@ -182,6 +203,7 @@ export class SimServer {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.listenerChange.catch(() => {});
+    await this.agent?.stop();
     this.closeListener();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
@@ -199,6 +221,7 @@ export class SimServer {
     this.jobs.clear('the server was reset (POST /reset)');
     this.residency.clear();
     this.kv.clear();
+    this.agent?.reset();
     if (clearCounters) this.journal.clearCounters();
   }
 
@@ -223,6 +246,7 @@ export class SimServer {
       request_count: this.journal.requestCount,
       jobs: this.jobs.counts(),
       open_connections: this.sockets.size,
+      agent: this.agent?.status() ?? null,
       settings: { ...this.settings, models: undefined },
     };
   }

@@ -1,6 +1,7 @@
 // The switchable bugs of the reference load balancer. Each `--defect NAME` turns on exactly one
 // realistic mistake, so a scenario can be shown to fail against a balancer that has it (mutation
 // testing of the scenario pack). Exported so the runner and the README can list them.
+import { defectSwitches } from '../lib/defects.js';
 
 export const DEFECTS = {
   'buffer-streams': 'reads the whole upstream response, then sends it with Content-Length',
@@ -33,17 +34,9 @@ export const DEFECTS = {
 export type DefectName = keyof typeof DEFECTS;
 export type Defects = ReadonlySet<DefectName>;
 
-export const DEFECT_NAMES = Object.keys(DEFECTS) as DefectName[];
+const SWITCHES = defectSwitches<DefectName>(DEFECTS);
 
-export function isDefectName(name: string): name is DefectName {
-  return Object.hasOwn(DEFECTS, name);
-}
-
+export const DEFECT_NAMES: DefectName[] = SWITCHES.names;
+export const isDefectName = SWITCHES.is;
 /** Parses `--defect` values; throws one line that lists the valid names on an unknown one. */
-export function parseDefects(names: readonly string[]): Defects {
-  const unknown = names.filter((n) => !isDefectName(n));
-  if (unknown.length > 0) {
-    throw new Error(`unknown defect '${unknown.join("', '")}'; valid: ${DEFECT_NAMES.join(', ')}`);
-  }
-  return new Set(names as DefectName[]);
-}
+export const parseDefects: (names: readonly string[]) => Defects = SWITCHES.parse;

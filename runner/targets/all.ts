@@ -7,6 +7,7 @@ import * as ollamaLoadBalancerF3 from './ollama-load-balancer-f3.js';
 import * as nginx from './nginx.js';
 import * as haproxy from './haproxy.js';
 import * as custom from './custom.js';
+import * as hub from './hub.js';
 
 export const TARGET_MODULES: Array<Record<string, unknown>> = [
   reference,
@@ -15,4 +16,5 @@ export const TARGET_MODULES: Array<Record<string, unknown>> = [
   nginx,
   haproxy,
   custom,
+  hub,
 ];

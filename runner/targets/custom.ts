@@ -1,11 +1,14 @@
 // Any other load balancer: a command template (`--lb-cmd`) and traits given on the command line
 // (`--trait name=value`) or in a JSON file (`--traits FILE`). Unstated traits are the conservative
 // choice (false, whenAllBusy "queue"), so scenarios that need more are skipped, not failed.
+// Or any hub (seed 002's shape): a command template (`--hub-cmd`), where its nodes register
+// (`--hub-register-url`) and where jobs go (`--hub-jobs-path`).
 //
 //   --lb-cmd "mylb --port {port} {servers:--backend {url}}"
+//   --hub-cmd "env HEARTBEAT_TTL_SECONDS={ttl_s} uvicorn app:app --port {port}" --hub-jobs-path /jobs
 import { readFileSync } from 'node:fs';
 import { findCommand, notExecutable, wholeSeconds } from '../executables.js';
-import type { LaunchContext, Target, TargetFactory, Traits } from '../types.js';
+import type { LaunchContext, Target, TargetFactory, TargetOptions, Traits } from '../types.js';
 
 export class UsageError extends Error {}
 
@@ -37,8 +40,11 @@ export const PLACEHOLDERS = {
   '{servers:TEXT}': 'TEXT once per backend, with {url}, {hostport}, {index} inside',
 };
 
-/** Expands the template for one launch and splits it into argv (quotes group words). */
-export function expandTemplate(template: string, ctx: LaunchContext): string[] {
+/**
+ * Expands the template for one launch and splits it into argv (quotes group words). `extra`:
+ * more placeholders (a hub's timings); `flag`: the flag errors name.
+ */
+export function expandTemplate(template: string, ctx: LaunchContext, extra: Record<string, string> = {}, flag = '--lb-cmd'): string[] {
   const simple: Record<string, string> = {
     port: String(ctx.port),
     host: '127.0.0.1',
@@ -46,6 +52,7 @@ export function expandTemplate(template: string, ctx: LaunchContext): string[] {
     timeout_s: String(wholeSeconds(ctx.timeoutMs)),
     workdir: ctx.workDir,
     backends: ctx.backends.join(','),
+    ...extra,
   };
   let out = '';
   let i = 0;
@@ -64,7 +71,8 @@ export function expandTemplate(template: string, ctx: LaunchContext): string[] {
     } else if (Object.hasOwn(simple, body)) {
       out += simple[body];
     } else {
-      throw new UsageError(`--lb-cmd: unknown placeholder {${body}}; allowed: ${Object.keys(PLACEHOLDERS).join(', ')}`);
+      const allowed = flag === '--lb-cmd' ? Object.keys(PLACEHOLDERS) : Object.keys(simple).map((k) => `{${k}}`);
+      throw new UsageError(`${flag}: unknown placeholder {${body}}; allowed: ${allowed.join(', ')}`);
     }
     i = close + 1;
   }
@@ -149,6 +157,15 @@ function setTrait(traits: Traits, name: string, value: string, where: string): v
   (traits as unknown as Record<string, boolean>)[name] = bool;
 }
 
+/** Null when the template's program can run; otherwise why not (an error: the user's command is wrong). */
+function commandUnavailable(template: string, flag: string, what: string): string | null {
+  const file = splitWords(template)[0];
+  if (file === undefined) return `${flag} is empty`;
+  if (file.includes('{')) return null; // a placeholder: checked when it runs
+  const missing = file.includes('/') ? notExecutable(file) : findCommand(file) ? null : `${file} is not on PATH`;
+  return missing === null ? null : `${flag}: ${missing}; give the path of the ${what}'s executable`;
+}
+
 export function customTarget(template: string, traits: Traits): Target {
   if (!/\{port\}/.test(template)) throw new UsageError('--lb-cmd must contain {port}: the runner gives every scenario its own free port');
   return {
@@ -157,11 +174,7 @@ export function customTarget(template: string, traits: Traits): Target {
     traits,
     whenUnavailable: 'error',
     async unavailable() {
-      const file = splitWords(template)[0];
-      if (file === undefined) return '--lb-cmd is empty';
-      if (file.includes('{')) return null; // a placeholder: checked when it runs
-      const missing = file.includes('/') ? notExecutable(file) : findCommand(file) ? null : `${file} is not on PATH`;
-      return missing === null ? null : `--lb-cmd: ${missing}; give the path of the load balancer's executable`;
+      return commandUnavailable(template, '--lb-cmd', 'load balancer');
     },
     async launch(ctx) {
       const [file, ...args] = expandTemplate(template, ctx);
@@ -171,11 +184,70 @@ export function customTarget(template: string, traits: Traits): Target {
   };
 }
 
+export const HUB_PLACEHOLDERS = {
+  '{port}': 'the port it must listen on',
+  '{host}': 'the address to listen on (127.0.0.1)',
+  '{timeout_ms}': 'how long a node may stay silent on a job, in ms (NODE_REQUEST_TIMEOUT)',
+  '{timeout_s}': 'the same in whole seconds (rounded up)',
+  '{ttl_ms}': 'a node without a heartbeat for this long is offline (HEARTBEAT_TTL_SECONDS)',
+  '{ttl_s}': 'the same in whole seconds (rounded up)',
+  '{remove_ms}': 'a node without a heartbeat for this long is removed (HEARTBEAT_OFFLINE_SECONDS)',
+  '{remove_s}': 'the same in whole seconds (rounded up)',
+  '{max_failures}': 'consecutive failed jobs that make a node degraded (NODE_MAX_FAILURES)',
+  '{queue_limit}': 'jobs that may wait for a node (hubs that queue)',
+  '{workdir}': "the scenario's temp directory",
+};
+
+const DEFAULT_REGISTER_URL = 'http://127.0.0.1:{port}';
+
+/** A hub started from a template; its node agents get `registerUrl` ({port} expanded) as hub_url. */
+export function customHubTarget(template: string, registerUrl = DEFAULT_REGISTER_URL, jobsPath = '/jobs'): Target {
+  if (!/\{port\}/.test(template)) throw new UsageError('--hub-cmd must contain {port}: the runner gives every scenario its own free port');
+  if (!jobsPath.startsWith('/')) throw new UsageError(`--hub-jobs-path must be a path such as /jobs, got ${JSON.stringify(jobsPath)}`);
+  const url = (port: number) => registerUrl.replaceAll('{port}', String(port));
+  try {
+    new URL(url(1));
+  } catch {
+    throw new UsageError(`--hub-register-url must be a URL such as ${DEFAULT_REGISTER_URL}, got ${JSON.stringify(registerUrl)}`);
+  }
+  return {
+    name: 'custom',
+    description: `--hub-cmd ${template}`,
+    traits: CONSERVATIVE_TRAITS,
+    whenUnavailable: 'error',
+    hub: { registerUrl: url, jobsPath },
+    async unavailable() {
+      return commandUnavailable(template, '--hub-cmd', 'hub');
+    },
+    async launch(ctx) {
+      const h = ctx.hub!;
+      const extra = {
+        ttl_ms: String(h.ttlMs), ttl_s: String(wholeSeconds(h.ttlMs)), remove_ms: String(h.removeMs), remove_s: String(wholeSeconds(h.removeMs)),
+        max_failures: String(h.maxFailures), queue_limit: String(h.queueLimit),
+      };
+      const [file, ...args] = expandTemplate(template, ctx, extra, '--hub-cmd');
+      if (file === undefined) throw new UsageError('--hub-cmd is empty');
+      return { file, args, cwd: process.cwd() };
+    },
+  };
+}
+
+function customHubFromOptions(o: TargetOptions): Target {
+  if (o.lbCmd !== undefined) throw new UsageError('give --lb-cmd (a load balancer) or --hub-cmd (a hub), not both');
+  if (o.traitPairs?.length || o.traitsFile !== undefined) throw new UsageError('--trait and --traits describe a load balancer (--lb-cmd); a hub is judged by the hub scenarios, which need no traits');
+  return customHubTarget(o.hubCmd!, o.hubRegisterUrl, o.hubJobsPath);
+}
+
 export const customFactory: TargetFactory = {
   name: 'custom',
-  takes: { options: ['lbCmd', 'traitPairs', 'traitsFile'], flags: ['--lb-cmd', '--trait', '--traits'] },
-  create({ lbCmd, traitPairs = [], traitsFile }) {
-    if (lbCmd === undefined) throw new UsageError('--target custom needs --lb-cmd "TEMPLATE", e.g. --lb-cmd "mylb --port {port} {servers:--backend {url}}"');
-    return customTarget(lbCmd, parseTraits(traitPairs, traitsFile));
+  takes: {
+    options: ['lbCmd', 'traitPairs', 'traitsFile', 'hubCmd', 'hubRegisterUrl', 'hubJobsPath'],
+    flags: ['--lb-cmd', '--trait', '--traits', '--hub-cmd', '--hub-register-url', '--hub-jobs-path'],
+  },
+  create(o) {
+    if (o.hubCmd !== undefined) return customHubFromOptions(o);
+    if (o.hubRegisterUrl !== undefined || o.hubJobsPath !== undefined) throw new UsageError('--hub-register-url and --hub-jobs-path describe a hub: give --hub-cmd "TEMPLATE" too');
+    if (o.lbCmd === undefined) throw new UsageError('--target custom needs --lb-cmd "TEMPLATE", e.g. --lb-cmd "mylb --port {port} {servers:--backend {url}}" (or --hub-cmd for a hub)');
+    return customTarget(o.lbCmd, parseTraits(o.traitPairs ?? [], o.traitsFile));
   },
 };

@@ -45,7 +45,7 @@ function joinFlags(flags: readonly string[]): string {
 
 /** The target for the options; throws UsageError naming the flag and the allowed values. */
 export function resolveTarget(o: TargetOptions): Target {
-  const name = o.target ?? (o.lbCmd !== undefined ? 'custom' : 'reference');
+  const name = o.target ?? (o.lbCmd !== undefined || o.hubCmd !== undefined ? 'custom' : 'reference');
   const chosen = TARGETS.get(name);
   if (!chosen) throw new UsageError(`--target ${name}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
   for (const other of TARGETS.values()) {

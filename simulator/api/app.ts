@@ -12,7 +12,7 @@ import { corsPreflight, corsHeaders } from './cors.js';
 import { ApiError } from './errors.js';
 import { Exchange } from './exchange.js';
 import { readBody, summarizeBody } from './read-body.js';
-import { ROUTES, type RouteDef } from './routes.js';
+import { ROUTES, servedRoutes, type RouteDef } from './routes.js';
 
 type Env = { Bindings: HttpBindings };
 
@@ -142,7 +142,7 @@ function unrouted(server: SimServer, c: Context<Env>): Response {
 
 export function buildApp(server: SimServer): Hono<Env> {
   const app = new Hono<Env>();
-  for (const route of ROUTES) {
+  for (const route of servedRoutes(server.settings.hub_url !== undefined)) {
     app.on(route.method, route.path, (c) => {
       // Hono answers HEAD with the GET handler; Ollama has HEAD only on some routes.
       if (c.env.incoming.method === 'HEAD' && !route.head) return unrouted(server, c);

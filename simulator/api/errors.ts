@@ -1,10 +1,11 @@
 // Error responses in each API family's own envelope (reference §3): native `{"error":"..."}`,
 // OpenAI `{"error":{"message","type","param","code"}}`, Anthropic `{"type":"error","error":{...}}`,
-// and the job API's `{"error":{"code","message"}}` (the shape of a failed job's `error`).
+// the job API's `{"error":{"code","message"}}` (the shape of a failed job's `error`), and the node
+// agent's `{"detail"}` (seed 002).
 import { randomBytes } from 'node:crypto';
 import type { Headers } from '../cuts/types.js';
 
-export type Envelope = 'native' | 'openai' | 'anthropic' | 'jobs';
+export type Envelope = 'native' | 'openai' | 'anthropic' | 'jobs' | 'agent';
 
 export const NATIVE_JSON = 'application/json; charset=utf-8';
 
@@ -32,9 +33,29 @@ export function jobErrorBody(status: number, message: string, detail: { field?: 
   return JSON.stringify({ error: { code, message, ...detail } });
 }
 
-/** Body and Content-Type of an error in the given envelope. */
-export function errorBody(envelope: Envelope, status: number, message: string): { contentType: string; body: string } {
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+/**
+ * Seed 002's node agent (FastAPI) relays any error of its Ollama as 502 with httpx's
+ * raise_for_status text in `detail`: the hub never sees Ollama's status or message.
+ */
+function agentRelay(status: number, url: string): { status: number; contentType: string; body: string } {
+  const kind = status < 500 ? 'Client error' : 'Server error';
+  const detail = `Ollama error: ${kind} '${status} ${REASONS[status] ?? 'Error'}' for url '${url}'\nFor more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/${status}`;
+  return { status: 502, contentType: 'application/json', body: JSON.stringify({ detail }) };
+}
+
+/**
+ * Body and Content-Type of an error in the given envelope, and the status to send when the
+ * envelope changes it (the agent's). `ollamaUrl` is the server's own, for the agent's message.
+ */
+export function errorBody(envelope: Envelope, status: number, message: string, ollamaUrl = ''): { status?: number; contentType: string; body: string } {
   switch (envelope) {
+    case 'agent':
+      return agentRelay(status, `${ollamaUrl}/api/generate`);
     case 'native':
       return { contentType: NATIVE_JSON, body: JSON.stringify({ error: message }) };
     case 'openai':

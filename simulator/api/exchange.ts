@@ -213,8 +213,8 @@ export class Exchange implements CutWire {
 
   /** Sends an error in the endpoint's envelope (the route's, unless given). */
   sendError(status: number, message: string, headers: Headers = {}, envelope: Envelope = this.envelope): void {
-    const { contentType, body } = errorBody(envelope, status, message);
-    this.send(status, { 'Content-Type': contentType, ...headers }, body);
+    const sent = errorBody(envelope, status, message, this.server.url);
+    this.send(sent.status ?? status, { 'Content-Type': sent.contentType, ...headers }, sent.body);
   }
 
   fault(kind: FaultKind): void {

@@ -13,10 +13,10 @@ interface Step {
   matched: number;
 }
 
-/** Paths a behavior applies to when it does not say: the ones that run the model. */
+/** Paths a behavior applies to when it does not say: the ones that run the model (a node agent's jobs too). */
 export const INFERENCE_ENDPOINTS = [
   '/api/chat', '/api/generate', '/api/embed', '/api/embeddings',
-  '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/messages',
+  '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/messages', '/execute',
 ];
 
 export interface Applied {

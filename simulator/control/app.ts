@@ -10,7 +10,7 @@ import { CONTROL_ENDPOINTS } from './endpoints/all.js';
 function errorStatus(err: unknown): 400 | 404 | 409 | null {
   if (err instanceof ValidationError) {
     if (/^no server on port/.test(err.message)) return 404;
-    if (/already a server|is the control port/.test(err.message)) return 409;
+    if (/already a server|is already the id|is the control port|listener of port \d+ is closed/.test(err.message)) return 409;
     return 400;
   }
   const code = (err as NodeJS.ErrnoException).code;

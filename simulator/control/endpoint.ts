@@ -3,7 +3,10 @@
 // as named handlers; app.ts mounts every one listed in endpoints/all.ts.
 import type { Context } from 'hono';
 import type { Fleet } from '../fleet.js';
+import type { JournalQuery } from '../journal/record.js';
+import { ValidationError } from '../schema.js';
 import type { SimServer } from '../server.js';
+import { intQuery } from './input.js';
 
 export interface ControlEndpoint {
   method: 'GET' | 'POST' | 'DELETE';
@@ -29,4 +32,18 @@ export function serverStatus(s: SimServer): Record<string, unknown> {
     loaded_model: loaded[0] ?? null,
     active_request_count: s.inFlight.size,
   };
+}
+
+/**
+ * One page of records (GET /journal, GET /heartbeats): `port`, `since` and `limit` from the query,
+ * and the cursor to pass as the next `since` (the last id of a full page, else the newest id).
+ */
+export function readPage<T extends { id: number }>(c: Context, fleet: Fleet, read: (q: JournalQuery) => T[]): { records: T[]; cursor: number } {
+  const q = intQuery(c, ['port', 'since', 'limit']);
+  if (q.port !== undefined) fleet.server(q.port);
+  if (q.limit === 0) throw new ValidationError("query parameter 'limit' must be >= 1", 'limit');
+  const records = read(q);
+  const truncated = q.limit !== undefined && records.length === q.limit;
+  const cursor = truncated && records.length ? records[records.length - 1].id : Math.max(q.since ?? 0, fleet.cursor);
+  return { records, cursor };
 }

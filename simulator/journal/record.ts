@@ -70,3 +70,37 @@ export interface JournalQuery {
   since?: number;
   limit?: number;
 }
+
+/** How a heartbeat a node agent sent has ended so far. */
+export type HeartbeatOutcome = 'in_progress' | 'answered' | 'failed';
+
+/**
+ * One heartbeat a server in node-agent mode sent to its hub (`POST {hub_url}/nodes/heartbeat`) and
+ * the hub's answer. Kept beside the request records, with ids from the same fleet-wide sequence, so
+ * "this heartbeat went out before that job arrived" is a comparison of ids. Only the heartbeat
+ * journal (heartbeats.ts) changes one.
+ */
+export interface HeartbeatRecord {
+  id: number;
+  /** The port of the server that sent it. */
+  server: number;
+  nodeId: string;
+  /** Where it was posted. */
+  url: string;
+  /** The JSON body sent, in seed 002's shape (node_id, ipv4, ipv6, port, models, metadata, load, active_jobs). */
+  payload: Record<string, unknown>;
+  /** Payload fields an advertise control replaced (a lie): `models`, `load`, `active_jobs`; [] when honest. */
+  overridden: string[];
+  /** Epoch ms. */
+  sentAt: number;
+  endedAt: number | null;
+  /** endedAt - sentAt. */
+  latencyMs: number | null;
+  /** The hub's HTTP status, or null when no answer came. */
+  status: number | null;
+  /** The hub's answer body, the first 4096 characters. */
+  answer: string;
+  /** Why no answer came: a connection error (ECONNREFUSED, ...), `timeout after N ms`, `agent stopped`. */
+  error: string | null;
+  outcome: HeartbeatOutcome;
+}

@@ -1,6 +1,6 @@
 // The bounded store of one server's records: a ring of the newest `capacity`, so memory stays flat
 // on long runs; and the query across servers behind GET /journal and fleet.journal().
-import type { JournalQuery, JournalRecord } from './record.js';
+import type { JournalQuery } from './record.js';
 
 export class Ring<T> {
   private items: T[] = [];
@@ -43,10 +43,10 @@ export class Ring<T> {
   }
 }
 
-/** Records of these servers newer than `since`, oldest first, at most `limit`. */
-export function queryRecords(perServer: Iterable<readonly JournalRecord[]>, q: JournalQuery): JournalRecord[] {
+/** Records (request or heartbeat records) of these servers newer than `since`, oldest first, at most `limit`. */
+export function queryRecords<T extends { id: number }>(perServer: Iterable<readonly T[]>, q: JournalQuery): T[] {
   const since = q.since ?? 0;
-  let out: JournalRecord[] = [];
+  let out: T[] = [];
   for (const records of perServer) for (const r of records) if (r.id > since) out.push(r);
   out.sort((a, b) => a.id - b.id);
   if (q.limit !== undefined && out.length > q.limit) out = out.slice(0, q.limit);

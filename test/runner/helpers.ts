@@ -1,6 +1,20 @@
-// Shared by the runner's tests: checks that a process and ports are gone, and a small
-// well-formedness check for XML (tags nest and close, attributes are quoted, text is escaped).
+// Shared by the runner's tests: checks that a process and ports are gone, a usage error was
+// thrown, and a small well-formedness check for XML (tags nest and close, attributes are quoted, text is escaped).
+import * as assert from 'uvu/assert';
 import { connectRefused } from '../../runner/ports.js';
+import { UsageError } from '../../runner/targets/custom.js';
+
+/** Asserts fn throws a UsageError whose message contains text. */
+export function throwsUsage(fn: () => unknown, text: string): void {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, UsageError);
+    assert.match((err as Error).message, text);
+    return;
+  }
+  assert.unreachable(`expected a UsageError mentioning ${text}`);
+}
 
 export function processGone(pid: number | undefined): boolean {
   if (pid === undefined) return false;

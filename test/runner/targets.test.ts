@@ -5,26 +5,17 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandTemplate, parseTraits, splitWords, UsageError } from '../../runner/targets/custom.js';
+import { expandTemplate, parseTraits, splitWords } from '../../runner/targets/custom.js';
 import { haproxyConfig } from '../../runner/targets/haproxy.js';
 import { nginxConfig } from '../../runner/targets/nginx.js';
 import { resolveTarget } from '../../runner/targets/index.js';
 import { formatResult } from '../../runner/reporters/console.js';
 import { junitXml } from '../../runner/reporters/junit.js';
 import type { LaunchContext } from '../../runner/types.js';
+import { throwsUsage } from './helpers.js';
 
 const ctx: LaunchContext = { port: 4000, backends: ['http://127.0.0.1:5001', 'http://127.0.0.1:5002'], workDir: '/tmp/w', timeoutMs: 2500 };
 
-function throwsUsage(fn: () => unknown, text: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, UsageError);
-    assert.match((err as Error).message, text);
-    return;
-  }
-  assert.unreachable(`expected a UsageError mentioning ${text}`);
-}
 
 test('--lb-cmd: {port}, {servers:...} per backend, {timeout_s} rounded up, quotes group words', () => {
   assert.equal(expandTemplate('mylb --port {port} {servers:--backend {url}}', ctx), ['mylb', '--port', '4000', '--backend', 'http://127.0.0.1:5001', '--backend', 'http://127.0.0.1:5002']);

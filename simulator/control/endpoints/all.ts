@@ -9,6 +9,7 @@ import metrics from './metrics.js';
 import models from './models.js';
 import servers from './servers.js';
 import status from './status.js';
+import agent from './agent.js';
 import behaviorDeclarations from './behavior-declarations.js';
 import events from './events.js';
 import ui from './ui.js';
@@ -21,6 +22,7 @@ export const CONTROL_ENDPOINTS: ControlEndpoint[][] = [
   models,
   servers,
   status,
+  agent,
   behaviorDeclarations,
   events,
   ui,

@@ -1,18 +1,11 @@
 // GET /journal, DELETE /journal and GET /request-count/{port}: what each server saw.
 import type { Context } from 'hono';
 import type { Fleet } from '../../fleet.js';
-import { ValidationError } from '../../schema.js';
-import { ok, type ControlEndpoint } from '../endpoint.js';
+import { ok, readPage, type ControlEndpoint } from '../endpoint.js';
 import { intQuery, portParam } from '../input.js';
 
 function readJournal(c: Context, fleet: Fleet): Response {
-  const q = intQuery(c, ['port', 'since', 'limit']);
-  if (q.port !== undefined) fleet.server(q.port);
-  if (q.limit === 0) throw new ValidationError("query parameter 'limit' must be >= 1", 'limit');
-  const records = fleet.journal(q);
-  const truncated = q.limit !== undefined && records.length === q.limit;
-  const cursor = truncated && records.length ? records[records.length - 1].id : Math.max(q.since ?? 0, fleet.cursor);
-  return c.json({ records, cursor });
+  return c.json(readPage(c, fleet, (q) => fleet.journal(q)));
 }
 
 function clearJournal(c: Context, fleet: Fleet): Response {

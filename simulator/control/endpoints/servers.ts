@@ -1,5 +1,5 @@
-// The servers of the fleet: add and remove them, close and reopen a listener, drop a server's
-// in-flight responses, and reset every server to its start (POST /reset).
+// The servers of the fleet: add, remove and restart them (elsewhere), close and reopen a listener,
+// drop a server's in-flight responses, and reset every server to its start (POST /reset).
 import type { Context } from 'hono';
 import type { Fleet } from '../../fleet.js';
 import { ValidationError } from '../../schema.js';
@@ -8,6 +8,12 @@ import { jsonBody, onlyFields, portParam } from '../input.js';
 
 async function addServer(c: Context, fleet: Fleet): Promise<Response> {
   const s = await fleet.addServer(await jsonBody(c));
+  return c.json(serverStatus(s), 201);
+}
+
+/** The server stops and starts again with its settings on a new port (`port` 0 or absent: a free one), plus overrides. */
+async function restartServer(c: Context, fleet: Fleet): Promise<Response> {
+  const s = await fleet.restartServer(portParam(c), await jsonBody(c));
   return c.json(serverStatus(s), 201);
 }
 
@@ -48,6 +54,7 @@ async function reset(c: Context, fleet: Fleet): Promise<Response> {
 export default [
   { method: 'POST', path: '/servers', handle: addServer },
   { method: 'DELETE', path: '/servers/:port', handle: removeServer },
+  { method: 'POST', path: '/servers/:port/restart', handle: restartServer },
   { method: 'POST', path: '/servers/:port/down', handle: serverDown },
   { method: 'POST', path: '/servers/:port/up', handle: serverUp },
   { method: 'POST', path: '/cancel/:port', handle: cancelInFlight },

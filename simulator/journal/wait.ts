@@ -1,0 +1,41 @@
+// Waiting on the journal: the first record (request or heartbeat) that has ended and matches, seen
+// already or announced later by the fleet's event, with a deadline whose error lists what was seen.
+import type { EventEmitter } from 'node:events';
+
+export interface WaitFor<T extends { id: number }> {
+  emitter: EventEmitter;
+  /** The event the fleet emits when such a record ends. */
+  event: string;
+  /** The records kept now, newer than `since`. */
+  existing(): T[];
+  ended(record: T): boolean;
+  predicate(record: T): boolean;
+  timeoutMs: number;
+  since: number;
+  /** "journal record", "heartbeat record": for the error. */
+  what: string;
+  /** One record, for the error. */
+  describe(record: T): string;
+}
+
+export function waitForEntry<T extends { id: number }>(w: WaitFor<T>): Promise<T> {
+  const done = w.existing().find((r) => w.ended(r) && w.predicate(r));
+  if (done) return Promise.resolve(done);
+  return new Promise((resolve, reject) => {
+    const onEnded = (r: T) => {
+      if (r.id <= w.since || !w.predicate(r)) return;
+      cleanup();
+      resolve(r);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      const seen = w.existing().map(w.describe);
+      reject(new Error(`no matching ${w.what} within ${w.timeoutMs} ms; records since ${w.since}: ${seen.join('; ') || '(none)'}`));
+    }, w.timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      w.emitter.off(w.event, onEnded);
+    };
+    w.emitter.on(w.event, onEnded);
+  });
+}
