@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { Fleet } from '../fleet.js';
 import { ValidationError } from '../schema.js';
 import { CONTROL_ENDPOINTS } from './endpoints/all.js';
+import { guard } from './guard.js';
 
 function errorStatus(err: unknown): 400 | 404 | 409 | null {
   if (err instanceof ValidationError) {
@@ -32,6 +33,7 @@ export function buildControlApp(fleet: Fleet): Hono {
   });
   app.notFound((c) => c.json({ error: `no control endpoint ${c.req.method} ${c.req.path}; see GET /status, POST /behavior, GET /journal, GET /metrics` }, 404));
 
+  app.use(guard(fleet.host));
   for (const endpoint of CONTROL_ENDPOINTS.flat()) app.on(endpoint.method, endpoint.path, (c) => endpoint.handle(c, fleet));
   return app;
 }
