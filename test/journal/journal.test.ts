@@ -1,5 +1,6 @@
 // The journal: one record per request, ended as completed, client_aborted (with the token count
 // when the client left) or fault; a bounded ring per server; GET /journal with since/limit/cursor.
+import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Fleet } from '../../simulator/index.js';
@@ -29,6 +30,41 @@ test('a completed stream: outcome, status, timings and what was written', async 
   assert.is(r.tokensWritten, 8);
   assert.is(r.linesWritten, 9, '8 chunks and the done line');
   assert.ok(r.arrivedAt <= r.startedAt! && r.startedAt! <= r.firstByteAt! && r.firstByteAt! <= r.endedAt!);
+});
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function chatBytes(fleet: Fleet, stream: boolean): Promise<Buffer> {
+  const res = await fetch(`${fleet.urls[0]}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }], stream }) });
+  return Buffer.from(await res.arrayBuffer());
+}
+
+test('writtenSha256 is the hash of the body bytes the client got, streamed or not, and differs between two answers of the same text', async () => {
+  const streamed = await chatBytes(h.fleet, true);
+  const first = await h.fleet.waitForRecord((x) => x.path === '/api/chat');
+  assert.is(first.bytesWritten, streamed.length);
+  assert.is(first.writtenSha256, sha256(streamed));
+  const since = h.fleet.cursor;
+  const again = await chatBytes(h.fleet, true);
+  const second = await h.fleet.waitForRecord((x) => x.path === '/api/chat', 5000, since);
+  assert.is(second.writtenSha256, sha256(again));
+  assert.is.not(second.writtenSha256, first.writtenSha256, 'same words, but the timestamps and durations of another answer');
+  const beforeWhole = h.fleet.cursor;
+  const whole = await chatBytes(h.fleet, false);
+  const third = await h.fleet.waitForRecord((x) => x.path === '/api/chat', 5000, beforeWhole);
+  assert.is(third.writtenSha256, sha256(whole));
+});
+
+test('writtenSha256 is empty while the response runs and covers what left before a client abort', async () => {
+  await setBehavior(h.fleet, h.port, { type: 'Slow', tokens_per_sec: 40, num_tokens: 200 });
+  const c = h.open().send(chatRequest());
+  await c.until((s) => streamedLines(s.text).lines.length >= 3, 5000, 'three lines');
+  const running = h.fleet.journal().find((x) => x.path === '/api/chat')!;
+  assert.is(running.writtenSha256, '');
+  c.destroy();
+  const r = await h.fleet.waitForRecord((x) => x.path === '/api/chat');
+  assert.is(r.outcome, 'client_aborted');
+  assert.match(r.writtenSha256, /^[0-9a-f]{64}$/);
 });
 
 test('a client that leaves mid-stream: client_aborted with abortedAfterTokens', async () => {
