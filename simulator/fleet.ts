@@ -144,7 +144,8 @@ export class Fleet extends EventEmitter {
    * predicate. Rejects after timeoutMs with the records seen, so a failing wait explains itself.
    */
   waitForRecord(predicate: (r: JournalRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<JournalRecord> {
-    const done = this.journal({ since }).find((r) => r.outcome !== 'in_progress' && predicate(r));
+    // Ended, not merely decided: a hung or stalled response is a fault from its start, yet runs on.
+    const done = this.journal({ since }).find((r) => r.endedAt !== null && predicate(r));
     if (done) return Promise.resolve(done);
     return new Promise((resolve, reject) => {
       const onRecord = (r: JournalRecord) => {
