@@ -1,14 +1,15 @@
 // Racing 1: a racing balancer forwards exactly one backend's stream, the one whose first token came
-// first. Generated text is the same on every server, so the streams are told apart by length: the
-// three backends reply with 48, 36 and 24 tokens, and start 0, 250 and 500 ms late (SlowHeaders), so
-// the streams overlap in time. The client's lines and bytes must be exactly what the fastest backend
-// wrote (journal), with one done line whose eval_count is the number of tokens that arrived.
+// first. The three backends reply with 48, 36 and 24 tokens (so that a stream with lines of another
+// shows in the counts, and the first token and the longest answer are not always the same racer's),
+// and start 0, 250 and 500 ms late (SlowHeaders), so the streams overlap in time. The client's bytes
+// must be exactly what the fastest backend wrote (journal: bytes, lines and writtenSha256, the hash
+// that names the attempt a client got), with one done line whose eval_count counts its tokens.
 import type { JournalRecord } from '../simulator/index.js';
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe, jsonLines, type Exchange } from './lib/client.js';
 import { answerBound } from './lib/classic.js';
-import { attemptsOf, marker, settled, summarize } from './lib/journal.js';
+import { attemptsOf, marker, receivedSha256, settled, summarize } from './lib/journal.js';
 import { needsRacing } from './lib/race.js';
 
 const TOKENS = [48, 36, 24]; // per server: reply lengths that tell the streams apart
@@ -35,7 +36,8 @@ const scenario: Scenario = {
       expect(attempts.length >= 2, `request ${i + 1}: a racing balancer should send the chat to several backends; the journal shows ${summarize(attempts)}`);
       const fastest = attempts.reduce((a, b) => (delayOf(b.server) < delayOf(a.server) ? b : a));
       const timing = attempts.map((r) => `:${r.server} +${delayOf(r.server)} ms`).join(', ');
-      const served = attempts.find((r) => r.outcome === 'completed' && r.bytesWritten === Buffer.byteLength(ex.body) && r.linesWritten === ex.lines.length);
+      // The attempt whose bytes the client got (none when another racer's lines were mixed in).
+      const served = attempts.find((r) => r.writtenSha256 === receivedSha256(ex));
       expect(served === undefined || served === fastest,
         `request ${i + 1}: the client got the stream of :${served?.server} (${served?.tokensWritten} tokens, first token +${delayOf(served?.server ?? 0)} ms), not the fastest racer's, :${fastest.server} (racers started ${timing}): the race was not won by the first token; journal: ${summarize(attempts)}`);
       expect(fastest.outcome === 'completed', `request ${i + 1}: the fastest racer :${fastest.server} (racers started ${timing}) should win and complete; it ended ${fastest.outcome}; journal: ${summarize(attempts)}`);
