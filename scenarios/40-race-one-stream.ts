@@ -1,9 +1,11 @@
 // Racing 1: a racing balancer forwards exactly one backend's stream, the one whose first token came
-// first. The three backends reply with 48, 36 and 24 tokens (so that a stream with lines of another
-// shows in the counts, and the first token and the longest answer are not always the same racer's),
-// and start 0, 250 and 500 ms late (SlowHeaders), so the streams overlap in time. The client's bytes
-// must be exactly what the fastest backend wrote (journal: bytes, lines and writtenSha256, the hash
-// that names the attempt a client got), with one done line whose eval_count counts its tokens.
+// first. The three backends reply with 24, 36 and 48 tokens (so that lines of another stream show in
+// the counts) and start 0, 250 and 500 ms late (SlowHeaders; rotated in the second request), so the
+// streams overlap in time. In the first request the first token comes from the shortest answer in
+// whatever pair or trio is raced: a racer that keeps the stream with the most bytes (the F3 fork)
+// fails it every time, not only when its racer selection happens to leave the longest one out. The
+// client's bytes must be exactly what the fastest backend wrote (journal: bytes, lines and
+// writtenSha256, the hash that names the attempt a client got), with one done line counting its tokens.
 import type { JournalRecord } from '../simulator/index.js';
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
@@ -12,7 +14,7 @@ import { answerBound } from './lib/classic.js';
 import { attemptsOf, marker, receivedSha256, settled, summarize } from './lib/journal.js';
 import { needsRacing } from './lib/race.js';
 
-const TOKENS = [48, 36, 24]; // per server: reply lengths that tell the streams apart
+const TOKENS = [24, 36, 48]; // per server: reply lengths that tell the streams apart
 const DELAYS_MS = [0, 250, 500]; // rotated over the servers from one request to the next
 const REQUESTS = 2;
 
