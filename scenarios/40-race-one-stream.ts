@@ -15,7 +15,7 @@ import { attemptsOf, marker, receivedSha256, settled, summarize } from './lib/jo
 import { needsRacing } from './lib/race.js';
 
 const TOKENS = [24, 36, 48]; // per server: reply lengths that tell the streams apart
-const DELAYS_MS = [0, 250, 500]; // rotated over the servers from one request to the next
+const DELAYS_MS = [0, 250, 500]; // by reply length in the first request, then rotated
 const REQUESTS = 2;
 
 const scenario: Scenario = {
@@ -25,7 +25,8 @@ const scenario: Scenario = {
   needs: needsRacing,
   fleet: { servers: 3, defaults: { tokens_per_sec: 40, load_ms: 0 }, perServer: TOKENS.map((num_tokens) => ({ num_tokens })) },
   async run(ctx) {
-    const ports = ctx.fleet.ports;
+    // Shortest reply first (fleet.ports is in port order, not in the order of perServer).
+    const ports = [...ctx.fleet.ports].sort((a, b) => ctx.fleet.server(a).settings.num_tokens - ctx.fleet.server(b).settings.num_tokens);
     for (let i = 0; i < REQUESTS; i++) {
       const delayOf = (port: number) => DELAYS_MS[(ports.indexOf(port) + i) % DELAYS_MS.length]!;
       for (const port of ports) ctx.fleet.setBehavior(port, delayOf(port) === 0 ? { type: 'Normal' } : { type: 'SlowHeaders', delay_ms: delayOf(port) });
