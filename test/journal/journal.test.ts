@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Fleet } from '../../simulator/index.js';
+import type { Fleet, JournalRecord } from '../../simulator/index.js';
 import { chatRequest, control, setBehavior, streamedLines, fleetPerTest, wireFleet } from '../behaviors/wire.js';
 
 const h = fleetPerTest(test);
@@ -31,6 +31,17 @@ test('a completed stream: outcome, status, timings and what was written', async 
   assert.is(r.linesWritten, 9, '8 chunks and the done line');
   assert.ok(r.arrivedAt <= r.startedAt! && r.startedAt! <= r.firstByteAt! && r.firstByteAt! <= r.endedAt!);
 });
+
+/** The first record matching, as soon as it is journaled (ended or not). */
+async function eventuallyRecord(fleet: Fleet, match: (r: JournalRecord) => boolean): Promise<JournalRecord> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = fleet.journal().find(match);
+    if (r) return r;
+    if (Date.now() > deadline) throw new Error('no such record within 5000 ms');
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -65,6 +76,20 @@ test('writtenSha256 is empty while the response runs and covers what left before
   const r = await h.fleet.waitForRecord((x) => x.path === '/api/chat');
   assert.is(r.outcome, 'client_aborted');
   assert.match(r.writtenSha256, /^[0-9a-f]{64}$/);
+});
+
+test('waitForRecord waits for the end of a hung response, which is a fault from its start', async () => {
+  await setBehavior(h.fleet, h.port, { type: 'Hang' });
+  const c = h.open().send(chatRequest());
+  const hung = await eventuallyRecord(h.fleet, (x) => x.path === '/api/chat' && x.fault === 'hang');
+  assert.is(hung.endedAt, null);
+  const early = await h.fleet.waitForRecord((x) => x.path === '/api/chat', 300).then(() => 'resolved', (e: Error) => e.message);
+  assert.match(early, /no matching journal record within 300 ms/, 'a hung response has not ended while its connection is open');
+  const ended = h.fleet.waitForRecord((x) => x.path === '/api/chat', 5000);
+  c.destroy();
+  const r = await ended;
+  assert.is(r.id, hung.id);
+  assert.ok(r.endedAt !== null && r.outcome === 'fault');
 });
 
 test('a client that leaves mid-stream: client_aborted with abortedAfterTokens', async () => {
