@@ -1,10 +1,12 @@
 // 1. Basic request, streamed and not: the client gets byte-for-byte what the backend wrote. The
-// journal says how many bytes and lines the backend wrote; the same request sent straight to that
-// backend gives the same text (generation is deterministic per server and prompt).
+// journal says how many bytes and lines the backend wrote and their hash (which also names the
+// attempt the client got, whatever else a racer sent); the same request sent straight to that
+// backend gives the same text (generation is deterministic per prompt).
 import type { Scenario, ScenarioContext } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe, type Exchange } from './lib/client.js';
-import { answerBound, backendUrl, chatText, FAST, nextRecordCompleted } from './lib/classic.js';
+import { answerBound, backendUrl, chatText, FAST, servedRecord } from './lib/classic.js';
+import { receivedSha256 } from './lib/journal.js';
 
 function contentOf(ex: Exchange, stream: boolean): string {
   if (stream) return chatText(ex);
@@ -21,9 +23,9 @@ async function checkOne(ctx: ScenarioContext, stream: boolean): Promise<void> {
   const since = ctx.fleet.cursor;
   const ex = await chat(ctx.lbUrl, prompt, { stream, timeoutMs: answerBound(ctx), signal: ctx.signal });
   expect(completedWithDone(ex), `${kind} chat did not complete: ${describe(ex)}`);
-  const record = await nextRecordCompleted(ctx, since, ex);
+  const record = await servedRecord(ctx, since, ex);
   const clientBytes = Buffer.byteLength(ex.body);
-  expect(clientBytes === record.bytesWritten, `${kind}: the client received ${clientBytes} body bytes, but backend :${record.server} wrote ${record.bytesWritten} (the balancer changed the body)`);
+  expect(record.writtenSha256 === receivedSha256(ex), `${kind}: the client received ${clientBytes} body bytes, but they are not what backend :${record.server} wrote (${record.bytesWritten} bytes, another SHA-256): the balancer changed the body`);
   if (stream) {
     expect(ex.lines.length === record.linesWritten, `${kind}: the client received ${ex.lines.length} NDJSON lines, backend :${record.server} wrote ${record.linesWritten}`);
   }

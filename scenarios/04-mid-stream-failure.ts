@@ -4,7 +4,7 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe, jsonLines } from './lib/client.js';
-import { answerBound, CHAT, describeRecord, describeRecords, FAST, nextRecord, nextRecordCompleted, recordsOn } from './lib/classic.js';
+import { answerBound, CHAT, describeRecord, describeRecords, FAST, nextRecord, recordsOn, servedRecord } from './lib/classic.js';
 
 const TOKENS_BEFORE_FAIL = 3;
 
@@ -29,7 +29,7 @@ const scenario: Scenario = {
     const next = ctx.fleet.cursor;
     const after = await chat(ctx.lbUrl, 'Test2', { timeoutMs: answerBound(ctx), signal: ctx.signal });
     expect(completedWithDone(after), `the request after the failure did not complete: ${describe(after)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, next))}`);
-    const record = await nextRecordCompleted(ctx, next, after);
+    const record = await servedRecord(ctx, next, after);
     expect(record.server !== failed.server, `the request after the failure went to the backend that just failed, :${failed.server}`);
   },
 };

@@ -1,5 +1,6 @@
 // 5. Recovery: a backend whose port refuses TCP (its listener is closed: a real ECONNREFUSED) comes
-// back and must receive traffic again.
+// back and must serve again: a client gets its bytes (journal writtenSha256), so a racer is judged by
+// its winners, not by a loser it let finish.
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, describe } from './lib/client.js';
@@ -10,7 +11,7 @@ const RECOVERY_MS = 10_000;
 
 const scenario: Scenario = {
   name: 'recovery',
-  description: `A backend that refused TCP connections comes back and receives traffic again within ${RECOVERY_MS / 1000} s (journal).`,
+  description: `A backend that refused TCP connections comes back and serves a request again (its bytes reach the client) within ${RECOVERY_MS / 1000} s (journal).`,
   tags: ['classic', 'health', 'faults'],
   fleet: { defaults: FAST },
   timeoutMs: 45_000,
@@ -27,7 +28,7 @@ const scenario: Scenario = {
 
     await setListening(ctx, [down], true);
     const { record, served } = await chatUntilServedBy(ctx, (p) => p === down, { tries: 500, deadlineMs: RECOVERY_MS, content: 'Test recovery' });
-    expect(record, `backend :${down} accepts connections again but got none of ${served.length} requests in ${RECOVERY_MS} ms: ${describeRecords(served.slice(-6))}`);
+    expect(record, `backend :${down} accepts connections again but served none of ${served.length} requests in ${RECOVERY_MS} ms (the clients got other backends' bytes): ${describeRecords(served.slice(-6))}`);
   },
 };
 

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe } from './lib/client.js';
-import { answerBound, nextRecordCompleted } from './lib/classic.js';
+import { answerBound, servedRecord } from './lib/classic.js';
 
 const TOKENS = 20;
 const TOKENS_PER_SEC = 20; // a 1 s stream, 50 ms between tokens
@@ -25,7 +25,7 @@ const scenario: Scenario = {
     const startedAt = performance.timeOrigin + performance.now();
     const ex = await chat(ctx.lbUrl, 'Test streaming', { timeoutMs: answerBound(ctx, 2000), signal: ctx.signal });
     expect(completedWithDone(ex), `the stream did not complete: ${describe(ex)}`);
-    const record = await nextRecordCompleted(ctx, since, ex);
+    const record = await servedRecord(ctx, since, ex);
     expect(ex.lines.length === record.linesWritten, `the client got ${ex.lines.length} lines, backend :${record.server} wrote ${record.linesWritten}`);
 
     const backendFirst = record.firstByteAt! - startedAt; // ms since the client sent its request

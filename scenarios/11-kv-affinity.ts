@@ -3,7 +3,7 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { completedWithDone, describe, send } from './lib/client.js';
-import { answerBound, nextRecordCompleted } from './lib/classic.js';
+import { answerBound, servedRecord } from './lib/classic.js';
 
 // A long system prompt, evaluated slowly: a cold backend spends hundreds of ms before its first token.
 const SYSTEM = Array.from({ length: 12 }, (_, i) => `Rule ${i + 1}: answer politely, precisely and briefly, citing sources when you can.`).join(' ');
@@ -27,7 +27,7 @@ const scenario: Scenario = {
       const since = ctx.fleet.cursor;
       const ex = await send(ctx.lbUrl, { path: '/api/chat', body: CONVERSATION, timeoutMs: answerBound(ctx, 2000), signal: ctx.signal });
       expect(completedWithDone(ex), `request ${n} did not complete: ${describe(ex)}`);
-      return { ex, record: await nextRecordCompleted(ctx, since, ex) };
+      return { ex, record: await servedRecord(ctx, since, ex) };
     };
     const first = await ask(1);
     const second = await ask(2);

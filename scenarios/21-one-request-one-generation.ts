@@ -6,6 +6,7 @@ import type { JournalRecord } from '../simulator/index.js';
 import type { Scenario, ScenarioContext } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe } from './lib/client.js';
+import { servedRecord } from './lib/classic.js';
 import { attemptsOf, marker, settled, summarize } from './lib/journal.js';
 import { judgeLosers } from './lib/race.js';
 
@@ -29,7 +30,7 @@ const scenario: Scenario = {
       // Every attempt this request caused has arrived by now; wait for them all to end.
       await settled(ctx.fleet, since, bound + 2000);
       const attempts = attemptsOf(ctx.fleet, mark, since).filter((r) => r.path === '/api/chat');
-      if (ctx.target.traits.racesRequests) checkRace(ctx, attempts, i);
+      if (ctx.target.traits.racesRequests) checkRace(ctx, attempts, await servedRecord(ctx, since, ex, mark), i);
       else {
         expect(attempts.length === 1,
           `request ${i + 1}: one client request should reach exactly one backend; the journal shows ${attempts.length} generations: ${summarize(attempts)}`);
@@ -38,13 +39,10 @@ const scenario: Scenario = {
   },
 };
 
-/** A race: the first completed attempt is the winner; the losers are judged by lib/race.ts. */
-function checkRace(ctx: ScenarioContext, attempts: JournalRecord[], i: number): void {
-  const completed = attempts.filter((r) => r.outcome === 'completed').sort((a, b) => (a.firstByteAt ?? Infinity) - (b.firstByteAt ?? Infinity));
-  const winner = completed[0];
-  expect(winner !== undefined, `request ${i + 1}: the client got a complete stream, but no backend generation completed: ${summarize(attempts)}`);
-  const late = judgeLosers(ctx, attempts.filter((r) => r !== winner), winner, `request ${i + 1}`);
-  expect(late === null, `${late}; the journal shows ${summarize(attempts)}`);
+/** A race: the winner is the attempt whose bytes the client got; the others are losers, judged by lib/race.ts. */
+function checkRace(ctx: ScenarioContext, attempts: JournalRecord[], winner: JournalRecord, i: number): void {
+  const late = judgeLosers(ctx, attempts.filter((r) => r.id !== winner.id), winner, `request ${i + 1}`);
+  expect(late === null, `${late}; the client got the answer of :${winner.server}; the journal shows ${summarize(attempts)}`);
 }
 
 export default scenario;

@@ -3,7 +3,7 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, describe, jsonLines } from './lib/client.js';
-import { marker, summarize, waitForRecord } from './lib/journal.js';
+import { marker, servedAttempt, summarize, waitForRecord } from './lib/journal.js';
 
 const TOKENS_BEFORE = 3;
 const MESSAGE = 'injected: CUDA error: out of memory';
@@ -18,8 +18,10 @@ const scenario: Scenario = {
     const since = ctx.fleet.cursor;
     const mark = marker('inband');
     const ex = await chat(ctx.lbUrl, `hello ${mark}`, { signal: ctx.signal, timeoutMs: ctx.target.timeoutMs * 4 });
-    // The attempt that sent the error (a racer's cancelled losers end first, without it).
-    const attempt = await waitForRecord(ctx.fleet, (r) => r.body.includes(mark) && r.outcome === 'fault', ctx.target.timeoutMs, 'the backend attempt that sent the in-band error', since);
+    // The attempt whose bytes the client got; if it got no backend's bytes as they were (a balancer that
+    // rewrote the stream), the first that sent the error (a racer's cancelled losers end first, without it).
+    const attempt = (await servedAttempt(ctx.fleet, ex, since, ctx.target.timeoutMs))
+      ?? (await waitForRecord(ctx.fleet, (r) => r.body.includes(mark) && r.outcome === 'fault', ctx.target.timeoutMs, 'the backend attempt that sent the in-band error', since));
     expect(attempt.fault === 'inband_error', `the backend should have sent the in-band error; journal: ${summarize([attempt])}`);
 
     const lines = jsonLines(ex);

@@ -3,7 +3,7 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { describe, send } from './lib/client.js';
-import { marker, summarize, waitForRecord } from './lib/journal.js';
+import { marker, servedAttempt, summarize, waitForRecord } from './lib/journal.js';
 
 const TOKENS_PER_SEC = 10; // one chunk every 100 ms
 const TOKENS = 12;
@@ -29,7 +29,9 @@ const scenario: Scenario = {
       signal: ctx.signal,
       timeoutMs: ctx.target.timeoutMs * 4,
     });
-    const attempt = await waitForRecord(ctx.fleet, (r) => r.body.includes(mark), ctx.target.timeoutMs, 'the backend stream', since);
+    // The attempt whose bytes the client got (a racer's others may end first), else the first to end.
+    const attempt = (await servedAttempt(ctx.fleet, ex, since, ctx.target.timeoutMs))
+      ?? (await waitForRecord(ctx.fleet, (r) => r.body.includes(mark), ctx.target.timeoutMs, 'the backend stream', since));
     expect(ex.status === 200 && ex.ending === 'complete' && ex.lines.at(-1)?.text === '[DONE]',
       `the client should get the whole SSE stream ending with data: [DONE]; got ${describe(ex)}; journal: ${summarize([attempt])}`);
     expect(attempt.outcome === 'completed', `the backend stream should complete; journal: ${summarize([attempt])}`);

@@ -1,18 +1,21 @@
 // Racing 1: a racing balancer forwards exactly one backend's stream, the one whose first token came
-// first. Generated text is the same on every server, so the streams are told apart by length: the
-// three backends reply with 48, 36 and 24 tokens, and start 0, 250 and 500 ms late (SlowHeaders), so
-// the streams overlap in time. The client's lines and bytes must be exactly what the fastest backend
-// wrote (journal), with one done line whose eval_count is the number of tokens that arrived.
+// first. The three backends reply with 24, 36 and 48 tokens (so that lines of another stream show in
+// the counts) and start 0, 250 and 500 ms late (SlowHeaders; rotated in the second request), so the
+// streams overlap in time. In the first request the first token comes from the shortest answer in
+// whatever pair or trio is raced: a racer that keeps the stream with the most bytes (the F3 fork)
+// fails it every time, not only when its racer selection happens to leave the longest one out. The
+// client's bytes must be exactly what the fastest backend wrote (journal: bytes, lines and
+// writtenSha256, the hash that names the attempt a client got), with one done line counting its tokens.
 import type { JournalRecord } from '../simulator/index.js';
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe, jsonLines, type Exchange } from './lib/client.js';
 import { answerBound } from './lib/classic.js';
-import { attemptsOf, marker, settled, summarize } from './lib/journal.js';
+import { attemptsOf, marker, receivedSha256, settled, summarize } from './lib/journal.js';
 import { needsRacing } from './lib/race.js';
 
-const TOKENS = [48, 36, 24]; // per server: reply lengths that tell the streams apart
-const DELAYS_MS = [0, 250, 500]; // rotated over the servers from one request to the next
+const TOKENS = [24, 36, 48]; // per server: reply lengths that tell the streams apart
+const DELAYS_MS = [0, 250, 500]; // by reply length in the first request, then rotated
 const REQUESTS = 2;
 
 const scenario: Scenario = {
@@ -22,7 +25,8 @@ const scenario: Scenario = {
   needs: needsRacing,
   fleet: { servers: 3, defaults: { tokens_per_sec: 40, load_ms: 0 }, perServer: TOKENS.map((num_tokens) => ({ num_tokens })) },
   async run(ctx) {
-    const ports = ctx.fleet.ports;
+    // Shortest reply first (fleet.ports is in port order, not in the order of perServer).
+    const ports = [...ctx.fleet.ports].sort((a, b) => ctx.fleet.server(a).settings.num_tokens - ctx.fleet.server(b).settings.num_tokens);
     for (let i = 0; i < REQUESTS; i++) {
       const delayOf = (port: number) => DELAYS_MS[(ports.indexOf(port) + i) % DELAYS_MS.length]!;
       for (const port of ports) ctx.fleet.setBehavior(port, delayOf(port) === 0 ? { type: 'Normal' } : { type: 'SlowHeaders', delay_ms: delayOf(port) });
@@ -35,7 +39,8 @@ const scenario: Scenario = {
       expect(attempts.length >= 2, `request ${i + 1}: a racing balancer should send the chat to several backends; the journal shows ${summarize(attempts)}`);
       const fastest = attempts.reduce((a, b) => (delayOf(b.server) < delayOf(a.server) ? b : a));
       const timing = attempts.map((r) => `:${r.server} +${delayOf(r.server)} ms`).join(', ');
-      const served = attempts.find((r) => r.outcome === 'completed' && r.bytesWritten === Buffer.byteLength(ex.body) && r.linesWritten === ex.lines.length);
+      // The attempt whose bytes the client got (none when another racer's lines were mixed in).
+      const served = attempts.find((r) => r.writtenSha256 === receivedSha256(ex));
       expect(served === undefined || served === fastest,
         `request ${i + 1}: the client got the stream of :${served?.server} (${served?.tokensWritten} tokens, first token +${delayOf(served?.server ?? 0)} ms), not the fastest racer's, :${fastest.server} (racers started ${timing}): the race was not won by the first token; journal: ${summarize(attempts)}`);
       expect(fastest.outcome === 'completed', `request ${i + 1}: the fastest racer :${fastest.server} (racers started ${timing}) should win and complete; it ended ${fastest.outcome}; journal: ${summarize(attempts)}`);

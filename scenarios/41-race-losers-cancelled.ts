@@ -6,8 +6,8 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe } from './lib/client.js';
-import { answerBound } from './lib/classic.js';
-import { marker, summarize, waitForRecord } from './lib/journal.js';
+import { answerBound, servedRecord } from './lib/classic.js';
+import { marker, summarize } from './lib/journal.js';
 import { judgeLosers, LOSER_BOUND_MS, losersOf, needsRacing } from './lib/race.js';
 
 const TOKENS = 150;
@@ -34,7 +34,8 @@ const scenario: Scenario = {
       const mark = marker(`losers-${i}`);
       const ex = await chat(ctx.lbUrl, `write a long essay ${mark}`, { timeoutMs: answerBound(ctx, 3000), signal: ctx.signal });
       expect(completedWithDone(ex), `request ${i + 1}: the client should get the winner's complete stream; got ${describe(ex)}`);
-      const winner = await waitForRecord(ctx.fleet, (r) => r.body.includes(mark) && r.outcome === 'completed', answerBound(ctx), `request ${i + 1}: the winner's completed attempt`, since);
+      // The winner is the attempt whose bytes the client got (not merely the first to complete).
+      const winner = await servedRecord(ctx, since, ex, mark);
       const losers = await losersOf(ctx, mark, since, winner);
       expect(losers.length > 0, `request ${i + 1}: a racing balancer should send the chat to several backends; the journal shows ${summarize([winner])}`);
       const late = judgeLosers(ctx, losers, winner, `request ${i + 1}`);

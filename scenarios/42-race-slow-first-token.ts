@@ -8,7 +8,7 @@
 import type { Scenario } from '../runner/types.js';
 import { expect } from './lib/assert.js';
 import { chat, completedWithDone, describe } from './lib/client.js';
-import { answerBound } from './lib/classic.js';
+import { answerBound, servedRecord } from './lib/classic.js';
 import { attemptsOf, marker, summarize, waitForRecord } from './lib/journal.js';
 import { needsRacing } from './lib/race.js';
 
@@ -37,7 +37,9 @@ const scenario: Scenario = {
         `request ${i + 1}: the attempt on :${slowHead} ending (a racing balancer sends the chat to both backends)`, since);
       const attempts = attemptsOf(ctx.fleet, mark, since);
       const setup = `:${slowLink} sends its head at once and its first token after ~3 s (Trickle ${TRICKLE_BYTES_PER_SEC} B/s), :${slowHead} its head and first token after ${HEAD_DELAY_MS} ms`;
-      expect(completedWithDone(ex) && tokenFirst.outcome === 'completed',
+      // Won: it served the client (its bytes reached it), not merely completed.
+      const served = completedWithDone(ex) ? await servedRecord(ctx, since, ex, mark) : null;
+      expect(served?.id === tokenFirst.id,
         `request ${i + 1}: ${setup}; the race should go to :${slowHead}, but the client got ${describe(ex)} (was the race decided by the response head?); journal: ${summarize(attempts)}`);
       const clientFirst = sentAt + (ex.lines[0]?.at ?? Infinity);
       const held = clientFirst - (tokenFirst.firstByteAt ?? sentAt);

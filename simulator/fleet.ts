@@ -197,7 +197,8 @@ export class Fleet extends EventEmitter {
    */
   waitForRecord(predicate: (r: JournalRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<JournalRecord> {
     return waitForEntry({
-      emitter: this, event: 'record', existing: () => this.journal({ since }), ended: (r) => r.outcome !== 'in_progress',
+      // Ended, not merely decided: a hung or stalled response is a fault from its start, yet runs on.
+      emitter: this, event: 'record', existing: () => this.journal({ since }), ended: (r) => r.endedAt !== null,
       predicate, timeoutMs, since, what: 'journal record',
       describe: (r) => `${r.server} ${r.method} ${r.path} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`,
     });

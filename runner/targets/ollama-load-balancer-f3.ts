@@ -27,6 +27,16 @@ export const TRAITS: Traits = {
   aggregatesTags: true,
   // handle_chat_parallel: one tokio::spawn(send_request_monitored) per selected backend, the most bytes wins.
   racesRequests: true,
+  // It does cancel its losers, late: `future::join_all(tasks).await` (src/handler.rs:199) waits until
+  // every racer's send_request_monitored has read its --time-measure window (2 s after its first
+  // chunk, ended by the first chunk after it, src/backend.rs) or its whole answer, then
+  // `ok_results.into_iter()...max_by_key(|(perf, _, _)| perf.duration_tokens)` (handler.rs:233-239)
+  // keeps the racer with the most bytes and drops the others' RepackedResponse, whose stream holds
+  // the upstream body: hyper closes those connections (the journal shows client_aborted). So a loser
+  // runs on until the last racer's window has closed (about 2 s past the first tokens), and one whose
+  // answer fits in its window runs to its end: race-losers-cancelled and one-request-one-generation
+  // judge it as the canceller it is, and fail on how late it cancels.
+  cancelsRaceLosers: true,
   // Health values: sync_server sets Healthy(1.0), mark_server_more_healthy adds 4 (fastest) or 2,
   // mark_server_less_healthy halves and declares Dead below 1.0; select_servers resurrects Dead ones
   // (resurrect_p 0.1, or when fewer than 3 are alive).

@@ -5,6 +5,7 @@ import type { JournalRecord, ServerOverrides } from '../../simulator/index.js';
 import type { ScenarioContext } from '../../runner/types.js';
 import { ScenarioFailure } from './assert.js';
 import { chat, completedWithDone, describe, type Exchange } from './client.js';
+import { attemptsOf, marker, servedAttempt } from './journal.js';
 
 /** Quick generation, no model-load pause: scenarios about routing should not wait on the model. */
 export const FAST: ServerOverrides = { tokens_per_sec: 200, load_ms: 0 };
@@ -79,8 +80,9 @@ export function chatText(ex: Exchange): string {
 }
 
 /**
- * Sends sequential chats until a backend for which `wanted` holds serves one, or `tries` run out.
- * Each chat must succeed. Returns the record that matched (or null).
+ * Sends sequential chats until one is served (its bytes reached the client) by a backend for which
+ * `wanted` holds, or `tries` run out. Each chat must succeed. Returns the record that matched (or
+ * null) and every served record.
  */
 export async function chatUntilServedBy(
   ctx: ScenarioContext,
@@ -91,9 +93,10 @@ export async function chatUntilServedBy(
   const deadline = Date.now() + o.deadlineMs;
   for (let i = 0; i < o.tries && Date.now() < deadline; i++) {
     const since = ctx.fleet.cursor;
-    const ex = await chat(ctx.lbUrl, `${o.content} ${i}`, { timeoutMs: answerBound(ctx), signal: ctx.signal });
+    const mark = marker(`${o.content} ${i}`);
+    const ex = await chat(ctx.lbUrl, mark, { timeoutMs: answerBound(ctx), signal: ctx.signal });
     if (!completedWithDone(ex)) throw new ScenarioFailure(`request ${i + 1} failed: ${describe(ex)}; backends saw: ${describeRecords(recordsOn(ctx, CHAT, since))}`);
-    const record = await nextRecordCompleted(ctx, since, ex);
+    const record = await servedRecord(ctx, since, ex, mark);
     served.push(record);
     if (wanted(record.server)) return { record, served };
   }
@@ -101,18 +104,33 @@ export async function chatUntilServedBy(
 }
 
 /**
- * The completed /api/chat record of a request that just succeeded (retries leave failed ones before
- * it). Given the client's exchange, the one whose bytes it got: a racer that lets its losers finish
- * leaves several completed records, and the first to end need not be the one the client got.
+ * Sends `n` chats at once (each with its own marker); each must complete. Returns, per request, the
+ * attempt that served it (servedRecord).
  */
-export async function nextRecordCompleted(ctx: ScenarioContext, since: number, ex?: Exchange): Promise<JournalRecord> {
-  let first: JournalRecord;
-  try {
-    first = await ctx.fleet.waitForRecord((r) => r.path === CHAT && r.outcome === 'completed', SLACK_MS, since);
-  } catch (e) {
-    throw new ScenarioFailure(`the client got a complete answer, but no backend journaled a completed ${CHAT}: ${(e as Error).message}`);
-  }
-  if (ex === undefined) return first;
-  const bytes = Buffer.byteLength(ex.body);
-  return recordsOn(ctx, CHAT, since).find((r) => r.outcome === 'completed' && r.bytesWritten === bytes) ?? first;
+export async function concurrentChats(ctx: ScenarioContext, n: number, content: string, extraMs = 0): Promise<JournalRecord[]> {
+  const since = ctx.fleet.cursor;
+  const marks = Array.from({ length: n }, (_, i) => marker(`${content} ${i}`));
+  const answers = await Promise.all(marks.map((mark) => chat(ctx.lbUrl, mark, { timeoutMs: answerBound(ctx, extraMs), signal: ctx.signal })));
+  answers.forEach((ex, i) => {
+    if (!completedWithDone(ex)) throw new ScenarioFailure(`concurrent request ${i + 1} of ${n} did not complete: ${describe(ex)}`);
+  });
+  return Promise.all(answers.map((ex, i) => servedRecord(ctx, since, ex, marks[i])));
+}
+
+/**
+ * The attempt that served a request the client got a complete answer to. Above all the one whose
+ * bytes it got (lib/journal.ts servedAttempt: writtenSha256 is the hash of the client's body), never
+ * merely the first to end or complete. A balancer that rewrites bodies leaves no such attempt; then
+ * the request's only completed attempt (those whose body holds `mark`, else every /api/chat since
+ * `since`), if it has exactly one. Fails when neither tells: changed bytes and several completed
+ * attempts (a racer that let its losers finish), or none.
+ */
+export async function servedRecord(ctx: ScenarioContext, since: number, ex: Exchange, mark?: string): Promise<JournalRecord> {
+  const byBytes = await servedAttempt(ctx.fleet, ex, since, SLACK_MS);
+  if (byBytes) return byBytes;
+  const attempts = mark === undefined ? recordsOn(ctx, CHAT, since) : attemptsOf(ctx.fleet, mark, since);
+  const completed = attempts.filter((r) => r.outcome === 'completed');
+  if (completed.length === 1) return completed[0]!;
+  const written = attempts.map((r) => `:${r.server} ${r.outcome} ${r.bytesWritten} bytes`).join('; ') || '(none)';
+  throw new ScenarioFailure(`cannot tell which backend served the request: the client's ${Buffer.byteLength(ex.body)} body bytes are no backend's as written (none has their SHA-256 within ${SLACK_MS} ms: the balancer changed the body or mixed answers), and ${completed.length} attempts completed; backends wrote: ${written}`);
 }

@@ -21,22 +21,20 @@ export function losersRunOn(t: Traits): boolean {
   return t.racesRequests && t.cancelsRaceLosers !== true;
 }
 
-/** The attempt that served the client: the one that completed, or null when none or several did. */
-export function soleCompleted(attempts: readonly JournalRecord[]): JournalRecord | null {
-  const done = attempts.filter((r) => r.outcome === 'completed');
-  return done.length === 1 ? done[0]! : null;
-}
-
-/** A loser still generating (or done) later than the bound after the winner's first token, and why. */
+/**
+ * A loser still running (or done) later than the bound after the winner's first token, and why.
+ * Running means not ended: a hung attempt is a `fault` (hang) from its start, yet holds its
+ * connection until the balancer lets go.
+ */
 export function lateLoser(losers: readonly JournalRecord[], winner: JournalRecord, now = Date.now()): string | null {
   const cutoff = (winner.firstByteAt ?? winner.arrivedAt) + LOSER_BOUND_MS;
   for (const r of losers) {
     if (r.outcome === 'completed') return `the loser on :${r.server} generated all ${r.tokensWritten} tokens to the end (${summarize([r])})`;
-    if (r.outcome === 'in_progress' && now > cutoff) {
-      return `the loser on :${r.server} was still generating ${Math.round(now - cutoff + LOSER_BOUND_MS)} ms after the winner's first token (${r.tokensWritten} tokens written)`;
+    if (r.endedAt === null && now > cutoff) {
+      return `the loser on :${r.server} was still ${r.fault === 'hang' ? 'held (hung)' : 'generating'} ${Math.round(now - cutoff + LOSER_BOUND_MS)} ms after the winner's first token (${r.tokensWritten} tokens written)`;
     }
     if (r.endedAt !== null && r.endedAt > cutoff) {
-      return `the loser on :${r.server} ended ${Math.round(r.endedAt - cutoff + LOSER_BOUND_MS)} ms after the winner's first token (${r.outcome}, ${r.tokensWritten} tokens)`;
+      return `the loser on :${r.server} ended ${Math.round(r.endedAt - cutoff + LOSER_BOUND_MS)} ms after the winner's first token (${r.outcome}${r.fault ? `/${r.fault}` : ''}, ${r.tokensWritten} tokens)`;
     }
   }
   return null;
@@ -46,7 +44,7 @@ export function lateLoser(losers: readonly JournalRecord[], winner: JournalRecor
 export async function losersOf(ctx: ScenarioContext, mark: string, since: number, winner: JournalRecord): Promise<JournalRecord[]> {
   const cutoff = (winner.firstByteAt ?? winner.arrivedAt) + LOSER_BOUND_MS;
   const losers = () => attemptsOf(ctx.fleet, mark, since).filter((r) => r.id !== winner.id);
-  return eventually(() => (losers().every((r) => r.outcome !== 'in_progress') || Date.now() > cutoff ? losers() : null),
+  return eventually(() => (losers().every((r) => r.endedAt !== null) || Date.now() > cutoff ? losers() : null),
     Math.max(0, cutoff - Date.now()) + 1000, 'the losers of the race to end');
 }
 
@@ -55,7 +53,7 @@ export function loserCost(losers: readonly JournalRecord[], winner: JournalRecor
   const from = winner.firstByteAt ?? winner.arrivedAt;
   const tokens = losers.reduce((n, r) => n + r.tokensWritten, 0);
   const ms = losers.reduce((n, r) => n + Math.max(0, (r.endedAt ?? now) - Math.max(from, r.startedAt ?? r.arrivedAt)), 0);
-  const running = losers.filter((r) => r.outcome === 'in_progress').length;
+  const running = losers.filter((r) => r.endedAt === null).length;
   return `${losers.length} loser(s): ${tokens} tokens written and ${(ms / 1000).toFixed(1)} s of generation after the winner's first token${running ? ` (${running} still running)` : ''}`;
 }
 

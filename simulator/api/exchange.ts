@@ -3,6 +3,7 @@
 // budget) and its cut happen on the real socket. What a cut does is its file in simulator/cuts/;
 // this writer takes it where the behavior asks (after N chunks, instead of a body, after N bytes,
 // before any response) and provides the wire actions the cuts use (CutWire).
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Effect } from '../behaviors/types.js';
@@ -48,6 +49,8 @@ export class Exchange implements CutWire {
   held = false;
   private outbox: Buffer[] = [];
   private draining: Promise<void> | null = null;
+  /** Hash of the body bytes counted in the journal (made at the first one): the record's writtenSha256. */
+  private written: Hash | null = null;
   /** The only code that changes `record`. */
   readonly journal: JournalWriter;
 
@@ -98,7 +101,13 @@ export class Exchange implements CutWire {
     this.ended = true;
     this.server.inFlight.delete(this);
     this.aborter?.abort(RESPONSE_CLOSED);
-    this.journal.ended(this.record, this.res.writableFinished, this.endpoint);
+    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.written?.digest('hex') ?? '');
+  }
+
+  /** Counts body bytes in the journal (and in its hash of them) as they are handed to the socket. */
+  private wrote(data: string | Buffer, size: number, records: number, tokens: number): void {
+    if (size) (this.written ??= createHash('sha256')).update(data);
+    this.journal.wrote(this.record, size, records, tokens);
   }
 
   head(status: number, headers: Headers): void {
@@ -121,7 +130,7 @@ export class Exchange implements CutWire {
     if (byteCut === undefined && this.effect.bytesPerSec === undefined) {
       // The per-token hot path: strings go to the socket as they are (no Buffer copy).
       const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
-      this.journal.wrote(this.record, size, records, tokens);
+      this.wrote(text, size, records, tokens);
       if (size) this.res.write(text);
       else this.res.flushHeaders();
       return;
@@ -130,13 +139,13 @@ export class Exchange implements CutWire {
     if (byteCut !== undefined && this.record.bytesWritten + data.length >= byteCut) {
       data = data.subarray(0, Math.max(0, byteCut - this.record.bytesWritten));
       this.push(data);
-      this.journal.wrote(this.record, data.length, 0, 0);
+      this.wrote(data, data.length, 0, 0);
       this.sealed = true;
       this.afterOutbox(() => this.cutMidBody());
       return;
     }
     this.push(data);
-    this.journal.wrote(this.record, data.length, records, tokens);
+    this.wrote(data, data.length, records, tokens);
   }
 
   private push(data: Buffer): void {
@@ -203,7 +212,7 @@ export class Exchange implements CutWire {
     if (this.effect.bytesPerSec === undefined && this.cut?.afterBytes === undefined) {
       // The common case: head and body leave in one write.
       if (this.closed || this.sealed) return;
-      this.journal.wrote(this.record, buf.length, buf.length ? 1 : 0, 0);
+      this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
       this.res.end(buf);
       return;
     }

@@ -57,6 +57,12 @@ export interface JournalRecord {
   bytesWritten: number;
   linesWritten: number;
   tokensWritten: number;
+  /**
+   * SHA-256 (hex) of the body bytes written (the `bytesWritten`), set when the record ends ('' before,
+   * and on a job's record). A client that got exactly these bytes got this attempt's response: the
+   * one witness that tells apart racers that wrote the same text.
+   */
+  writtenSha256: string;
   outcome: Outcome;
   fault: FaultKind | null;
   /** For client_aborted: how many tokens had been written when the client went away. */

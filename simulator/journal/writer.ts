@@ -52,7 +52,7 @@ export class JournalWriter {
       path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1),
       model: null, stream: null, body: '', bodyBytes: 0, bodySha256: '', behavior: 'Normal',
       arrivedAt: epochMs(), startedAt: null, firstByteAt: null, endedAt: null, status: null,
-      bytesWritten: 0, linesWritten: 0, tokensWritten: 0, outcome: 'in_progress', fault: null, abortedAfterTokens: null,
+      bytesWritten: 0, linesWritten: 0, tokensWritten: 0, writtenSha256: '', outcome: 'in_progress', fault: null, abortedAfterTokens: null,
     };
     this.ring.push(record);
     return record;
@@ -119,10 +119,12 @@ export class JournalWriter {
 
   /**
    * The response is over: `finished` if it was written to the end, else the client left first.
-   * `endpoint` is its route pattern (or `unrouted`), the label /metrics counts it under.
+   * `endpoint` is its route pattern (or `unrouted`), the label /metrics counts it under;
+   * `writtenSha256` the hash of every body byte `wrote` counted.
    */
-  ended(r: JournalRecord, finished: boolean, endpoint: string): void {
+  ended(r: JournalRecord, finished: boolean, endpoint: string, writtenSha256: string): void {
     r.endedAt = epochMs();
+    r.writtenSha256 = writtenSha256;
     if (r.outcome === 'in_progress') {
       if (finished) {
         r.outcome = 'completed';
@@ -174,7 +176,7 @@ export class JournalWriter {
       id: this.fleet.nextRecordId(), seq: ++this.seq, server: port, method: 'JOB', path: `/v1/jobs/${trace.id}`, query: '',
       model, stream: null, body: created.body, bodyBytes: created.bodyBytes, bodySha256: created.bodySha256, behavior: 'Normal',
       arrivedAt: at, startedAt: null, firstByteAt: null, endedAt: null, status: null,
-      bytesWritten: 0, linesWritten: 0, tokensWritten: 0, outcome: 'in_progress', fault: null, abortedAfterTokens: null,
+      bytesWritten: 0, linesWritten: 0, tokensWritten: 0, writtenSha256: '', outcome: 'in_progress', fault: null, abortedAfterTokens: null,
       job: { ...trace, state: 'queued', events: [{ state: 'queued', at }], error: null },
     };
     this.ring.push(record);

@@ -1,8 +1,9 @@
 // The journal: one record per request, ended as completed, client_aborted (with the token count
 // when the client left) or fault; a bounded ring per server; GET /journal with since/limit/cursor.
+import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Fleet } from '../../simulator/index.js';
+import type { Fleet, JournalRecord } from '../../simulator/index.js';
 import { chatRequest, control, setBehavior, streamedLines, fleetPerTest, wireFleet } from '../behaviors/wire.js';
 
 const h = fleetPerTest(test);
@@ -29,6 +30,66 @@ test('a completed stream: outcome, status, timings and what was written', async 
   assert.is(r.tokensWritten, 8);
   assert.is(r.linesWritten, 9, '8 chunks and the done line');
   assert.ok(r.arrivedAt <= r.startedAt! && r.startedAt! <= r.firstByteAt! && r.firstByteAt! <= r.endedAt!);
+});
+
+/** The first record matching, as soon as it is journaled (ended or not). */
+async function eventuallyRecord(fleet: Fleet, match: (r: JournalRecord) => boolean): Promise<JournalRecord> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = fleet.journal().find(match);
+    if (r) return r;
+    if (Date.now() > deadline) throw new Error('no such record within 5000 ms');
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function chatBytes(fleet: Fleet, stream: boolean): Promise<Buffer> {
+  const res = await fetch(`${fleet.urls[0]}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'test-model', messages: [{ role: 'user', content: 'hi' }], stream }) });
+  return Buffer.from(await res.arrayBuffer());
+}
+
+test('writtenSha256 is the hash of the body bytes the client got, streamed or not, and differs between two answers of the same text', async () => {
+  const streamed = await chatBytes(h.fleet, true);
+  const first = await h.fleet.waitForRecord((x) => x.path === '/api/chat');
+  assert.is(first.bytesWritten, streamed.length);
+  assert.is(first.writtenSha256, sha256(streamed));
+  const since = h.fleet.cursor;
+  const again = await chatBytes(h.fleet, true);
+  const second = await h.fleet.waitForRecord((x) => x.path === '/api/chat', 5000, since);
+  assert.is(second.writtenSha256, sha256(again));
+  assert.is.not(second.writtenSha256, first.writtenSha256, 'same words, but the timestamps and durations of another answer');
+  const beforeWhole = h.fleet.cursor;
+  const whole = await chatBytes(h.fleet, false);
+  const third = await h.fleet.waitForRecord((x) => x.path === '/api/chat', 5000, beforeWhole);
+  assert.is(third.writtenSha256, sha256(whole));
+});
+
+test('writtenSha256 is empty while the response runs and covers what left before a client abort', async () => {
+  await setBehavior(h.fleet, h.port, { type: 'Slow', tokens_per_sec: 40, num_tokens: 200 });
+  const c = h.open().send(chatRequest());
+  await c.until((s) => streamedLines(s.text).lines.length >= 3, 5000, 'three lines');
+  const running = h.fleet.journal().find((x) => x.path === '/api/chat')!;
+  assert.is(running.writtenSha256, '');
+  c.destroy();
+  const r = await h.fleet.waitForRecord((x) => x.path === '/api/chat');
+  assert.is(r.outcome, 'client_aborted');
+  assert.match(r.writtenSha256, /^[0-9a-f]{64}$/);
+});
+
+test('waitForRecord waits for the end of a hung response, which is a fault from its start', async () => {
+  await setBehavior(h.fleet, h.port, { type: 'Hang' });
+  const c = h.open().send(chatRequest());
+  const hung = await eventuallyRecord(h.fleet, (x) => x.path === '/api/chat' && x.fault === 'hang');
+  assert.is(hung.endedAt, null);
+  const early = await h.fleet.waitForRecord((x) => x.path === '/api/chat', 300).then(() => 'resolved', (e: Error) => e.message);
+  assert.match(early, /no matching journal record within 300 ms/, 'a hung response has not ended while its connection is open');
+  const ended = h.fleet.waitForRecord((x) => x.path === '/api/chat', 5000);
+  c.destroy();
+  const r = await ended;
+  assert.is(r.id, hung.id);
+  assert.ok(r.endedAt !== null && r.outcome === 'fault');
 });
 
 test('a client that leaves mid-stream: client_aborted with abortedAfterTokens', async () => {
