@@ -124,6 +124,22 @@ async function failure(args: string[]): Promise<{ code: number | null; stderr: s
   return { code, stderr: stderr.trim() };
 }
 
+test('--help wraps at word boundaries: every sentence survives with its words whole', async () => {
+  for (const args of [['--help'], ['wait', '--help']]) {
+    const child = start(args);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    assert.is(await exited(child), 0);
+    assert.ok(out.split('\n').every((l) => l.length <= 80), `${args.join(' ')}: a line is wider than 80 columns`);
+    // A word broken across lines ("chan" / "ges") leaves a space inside it once lines are joined.
+    const flat = out.replace(/\s+/g, ' ');
+    const sentences = args[0] === 'wait'
+      ? ['answers GET /status on its control API with every server listening', 'give up after this long: 30s, 500ms, 2m, or a number of seconds']
+      : ['control API that changes their behavior at run time', 'deepseek-coder:1.3b-instruct-q4_0, nomic-embed-text:latest, all-minilm:latest', "every server's port and URL as JSON to FILE once everything listens"];
+    for (const s of sentences) assert.ok(flat.includes(s), `${args.join(' ')}: "${s}" is not whole in:\n${out}`);
+  }
+});
+
 test('a port in use: one line naming it, exit 2, nothing left listening', async () => {
   const [control, a, b] = await freePorts(3);
   const blocker = (await import('node:net')).createServer().listen(b, '127.0.0.1');
