@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startFleet, type Fleet } from '../simulator/index.js';
 import { freeListenPort, isPortFree } from './ports.js';
 import { installSignalHandlers, LbProcess, OutputLog, track } from './process.js';
+import { reapDirIfRunnerDies } from './reaper.js';
 import { filterScenarios, loadScenarios } from './scenarios.js';
 import { resolveTarget, type TargetOptions } from './targets/index.js';
 import type { LaunchContext, Scenario, ScenarioContext, ScenarioResult, Target } from './types.js';
@@ -159,6 +160,7 @@ async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, abort: 
 class Setup {
   readonly abort = new AbortController();
   private workDir: string | null = null;
+  private unreapWorkDir: () => void = () => {};
   private fleet: Fleet | null = null;
   private untrackFleet: () => void = () => {};
   private lb: LbProcess | null = null;
@@ -176,6 +178,7 @@ class Setup {
   async start(): Promise<ScenarioContext> {
     const s = this.scenario;
     this.workDir = await mkdtemp(join(tmpdir(), `ollama-sim-${s.name.replace(/[^\w.-]/g, '_')}-`));
+    this.unreapWorkDir = reapDirIfRunnerDies(this.workDir);
     const count = s.fleet?.servers ?? 3;
     const fleet = await startFleet({
       servers: Array.from({ length: count }, (_, i) => ({ ...(s.fleet?.perServer?.[i] ?? {}), port: 0 })),
@@ -266,6 +269,7 @@ class Setup {
       await writeFile(file, (this.output.all ?? []).map((l) => `${l}\n`).join('')).catch(() => {});
     }
     if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => {});
+    this.unreapWorkDir();
   }
 }
 

@@ -5,22 +5,13 @@
 // is a loud skip on a developer's machine and a failure in CI (OLLAMA_SIM_REQUIRE, test/requirements.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testNeeding } from '../requirements.js';
+import { balancerRequirement, testNeeding } from '../requirements.js';
 import { runScenarios, type ScenarioResult } from '../../runner/harness.js';
-import { resolveTarget } from '../../runner/targets/index.js';
-import { loadVerdicts, REAL_BALANCERS, type ExpectedVerdict, type RealBalancer } from '../../scenarios/lib/verdicts.js';
+import { loadVerdicts, REAL_BALANCERS, type ExpectedVerdict } from '../../scenarios/lib/verdicts.js';
 
 const JOBS = 4; // as `npm run scenarios -- --jobs 4`, with which the verdicts were recorded
 
 const expected = loadVerdicts();
-
-function requirement(target: RealBalancer) {
-  return {
-    name: target,
-    missing: () => resolveTarget({ target }).unavailable({ binPath: undefined }),
-    install: `apt-get install -y ${target}`,
-  };
-}
 
 function mismatch(r: ScenarioResult, want: ExpectedVerdict | undefined): string | null {
   const got = r.verdict;
@@ -30,7 +21,7 @@ function mismatch(r: ScenarioResult, want: ExpectedVerdict | undefined): string 
 }
 
 for (const target of REAL_BALANCERS) {
-  await testNeeding(requirement(target), `${target}: every scenario's verdict equals scenarios/verdicts.json`, async () => {
+  await testNeeding(balancerRequirement(target), `${target}: every scenario's verdict equals scenarios/verdicts.json`, async () => {
     const results = await runScenarios({ target, jobs: JOBS, handleSignals: false });
     const want = expected[target];
     const problems = results.flatMap((r) => mismatch(r, want.get(r.scenario)) ?? []);
