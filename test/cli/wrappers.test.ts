@@ -6,33 +6,20 @@
 // Each case asserts: every port refuses, no process of the launch is left (the orphaned simulator
 // would still be in the wrapper's process group), the simulator said why it stopped, and it exited
 // through its clean path (its --pid-file is removed on exit).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePorts, refuses } from '../helpers.js';
+import { packedApp, root, shellEnv } from './packed-app.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'ollama-sim-wrappers-'));
 const DEADLINE_MS = 5000;
 
-/** The packed tarball (dist/ is built by `npm test`'s pretest) installed into an empty project with a `sim` script. */
-function packedApp(): string {
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack wrote no tarball');
-  const app = join(work, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, scripts: { sim: 'ollama-sim' } }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-  return app;
-}
-
-const app = packedApp();
+const app = packedApp(work, { sim: 'ollama-sim' });
 
 interface Launcher {
   name: string;
@@ -72,7 +59,7 @@ async function until<T>(what: string, probe: () => T | null | Promise<T | null>,
 }
 
 /** Starts `words + flags`, either directly or as a background job of a shell (`viaShell`). */
-async function launch(l: Launcher, env: NodeJS.ProcessEnv = process.env, viaShell = false): Promise<Launch> {
+async function launch(l: Launcher, env: NodeJS.ProcessEnv = shellEnv(), viaShell = false): Promise<Launch> {
   const ports = await freePorts(3);
   const pidFile = join(mkdtempSync(join(work, 'run-')), 'sim.pid');
   const argv = [...l.words, '--control-port', String(ports[0]), '--server-ports', `${ports[1]},${ports[2]}`, '--pid-file', pidFile];
@@ -148,7 +135,7 @@ for (const l of LAUNCHERS) {
 
 test('the shell that started it in the background is killed (SIGKILL): the simulator stops', async () => {
   await Promise.all([LAUNCHERS[0], LAUNCHERS[3]].map(async (l) => {
-    const run = await launch(l, process.env, true);
+    const run = await launch(l, shellEnv(), true);
     process.kill(run.leader.pid!, 'SIGKILL');
     await leaderExit(run);
     await assertNothingLeft(run, `bash -c '${l.name} & wait' killed`, /^launcher process \d+ \(bash -c .*\) exited: stopping$/);
@@ -156,7 +143,7 @@ test('the shell that started it in the background is killed (SIGKILL): the simul
 });
 
 test('SIGINT to the wrapper pid alone reaches the simulator where npm\'s script shell execs it (bash: macOS /bin/sh, or npm_config_script_shell=bash)', async () => {
-  const run = await launch(LAUNCHERS[1], { ...process.env, npm_config_script_shell: 'bash' });
+  const run = await launch(LAUNCHERS[1], shellEnv({ npm_config_script_shell: 'bash' }));
   process.kill(run.leader.pid!, 'SIGINT');
   await leaderExit(run);
   assert.is(run.leader.exitCode, 0, 'npx exits with the simulator\'s exit code 0');
