@@ -47,7 +47,10 @@ export async function testNeeding(req: Requirement, name: string, fn: TestFn): P
 export function balancerRequirement(target: 'nginx' | 'haproxy'): Requirement {
   return {
     name: target,
-    missing: async () => (await import('../runner/targets/index.js')).resolveTarget({ target }).unavailable({ binPath: undefined }),
+    missing: async () => {
+      const why = await (await import('../runner/targets/index.js')).resolveTarget({ target }).unavailable({ binPath: undefined });
+      return why?.replace(/ \(apt-get install [^)]*\)$/, '') ?? null; // the skip line says how to install it
+    },
     install: `apt-get install -y ${target}`,
   };
 }
