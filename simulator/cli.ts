@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writePidFile, writePortFile } from './cli/run-files.js';
 import { parseTimeout, waitUntilReady } from './cli/wait.js';
 import { hideBin, yargs } from './cli/yargs.js';
-import { loadConfigFile, type FleetFile, type ServerOverrides } from './config.js';
+import { DEFAULT_MAX_BODY_BYTES, loadConfigFile, type FleetFile, type ServerOverrides } from './config.js';
 import { PRESET_NAMES } from './engine/models.js';
 import { startFleet, type Fleet } from './fleet.js';
 import { watchParent } from './lifecycle/parent-watch.js';
@@ -64,6 +64,7 @@ function parseServeArgs(argv: string[]) {
     .option('seed', { type: 'number', describe: 'seed for generated text, ids and probabilistic faults', defaultDescription: '0' })
     .option('models', { type: 'string', describe: `comma-separated models every server has installed (presets: ${PRESET_NAMES.join(', ')})` })
     .option('config', { type: 'string', describe: 'JSON or YAML file: seed, host, control_port, defaults and per-server settings' })
+    .option('max-body-bytes', { type: 'number', describe: 'largest request body a server reads; a larger one gets 413 naming the limit', defaultDescription: `${DEFAULT_MAX_BODY_BYTES} (32 MiB)` })
     .option('pid-file', { type: 'string', describe: 'write the process id to FILE at start (removed on exit): kill "$(cat FILE)" stops it' })
     .option('port-file', { type: 'string', describe: 'write the pid, the control URL and every server\'s port and URL as JSON to FILE once everything listens (removed on exit)' })
     .option('outlive-parent', { type: 'boolean', default: false, describe: 'keep serving after the process that started it exits (stop it with the pid from --pid-file)' })
@@ -99,6 +100,10 @@ async function fleetOptions(args: ReturnType<typeof parseServeArgs>) {
     const models = args.models.split(',').map((m) => m.trim()).filter(Boolean);
     if (models.length === 0) throw new UsageError('--models: give at least one model name');
     defaults.models = models;
+  }
+  if (args['max-body-bytes'] !== undefined) {
+    if (!Number.isInteger(args['max-body-bytes']) || args['max-body-bytes'] < 1) throw new UsageError(`--max-body-bytes must be a whole number of bytes >= 1, got ${args['max-body-bytes']}`);
+    defaults.max_body_bytes = args['max-body-bytes'];
   }
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError('--seed must be an integer');
   const controlPort = args['control-port'] ?? file.control_port ?? DEFAULT_CONTROL_PORT;

@@ -2,6 +2,7 @@
 // API's POST /servers all go through these declarations, so every entry point validates alike.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MODELS, PRESET_NAMES, modelKey } from './engine/models.js';
+import { MAX_NUM_TOKENS } from './engine/reply.js';
 import { isPlainObject, parseDuration, validate, ValidationError, type Schema } from './schema.js';
 
 export interface ModelEntry {
@@ -23,7 +24,11 @@ export interface ServerSettings {
   keep_alive: string | number;
   version: string;
   journal_size: number;
+  max_body_bytes: number;
 }
+
+/** 32 MiB: Anthropic's Messages API allows 32 MB; Ollama sets no limit, but a simulator must not buffer any amount. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export const SERVER_SCHEMA: Schema = {
   port: { kind: 'int', min: 0, max: 65535, doc: 'TCP port (0 = any free port)' },
@@ -32,13 +37,14 @@ export const SERVER_SCHEMA: Schema = {
   tokens_per_sec: { kind: 'number', min: 0.001, default: 65, doc: 'generation speed' },
   prompt_tokens_per_sec: { kind: 'number', min: 0.001, default: 2900, doc: 'prompt evaluation speed (cached prefix is free)' },
   load_ms: { kind: 'number', min: 0, default: 200, doc: 'time to load a model that is not loaded' },
-  num_tokens: { kind: 'int', min: 0, default: 20, doc: 'reply length when a request sets no limit' },
+  num_tokens: { kind: 'int', min: 0, max: MAX_NUM_TOKENS, default: 20, doc: `reply length when a request sets no limit (at most ${MAX_NUM_TOKENS})` },
   num_parallel: { kind: 'int', min: 1, default: 1, doc: 'parallel request slots (OLLAMA_NUM_PARALLEL)' },
   max_queue: { kind: 'int', min: 0, default: 512, doc: 'requests that may wait for a slot; past it, 503 server busy (OLLAMA_MAX_QUEUE)' },
   max_loaded_models: { kind: 'int', min: 1, default: 3, doc: 'models loaded at once; loading another evicts the least recently used (OLLAMA_MAX_LOADED_MODELS)' },
   keep_alive: { kind: 'duration', default: '5m', doc: 'default keep-alive of a loaded model (OLLAMA_KEEP_ALIVE); negative = forever' },
   version: { kind: 'string', default: '0.13.5', doc: 'what /api/version reports' },
   journal_size: { kind: 'int', min: 1, default: 10_000, doc: 'journal records kept per server' },
+  max_body_bytes: { kind: 'int', min: 1, default: DEFAULT_MAX_BODY_BYTES, doc: 'largest request body; a larger one is answered 413 with the limit in the message' },
 };
 
 export type ServerOverrides = Partial<ServerSettings>;

@@ -184,6 +184,16 @@ test('wait: exit 1 after the timeout with one line saying what was missing; exit
   }
 });
 
+test('--max-body-bytes sets every server\'s body limit: a larger body gets 413 naming it', async () => {
+  const [control, a] = await freePorts(2);
+  const child = start(['--control-port', String(control), '--server-ports', String(a), '--max-body-bytes', '64']);
+  await waitForLines(child, 2);
+  const res = await fetch(`http://127.0.0.1:${a}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'x'.repeat(64) }] }) });
+  assert.equal([res.status, await res.json()], [413, { error: 'http: request body too large: the limit is 64 bytes (setting max_body_bytes)' }]);
+  signal(child, 'SIGTERM');
+  assert.is(await exited(child), 0);
+});
+
 test('--help wraps at word boundaries: every sentence survives with its words whole', async () => {
   for (const args of [['--help'], ['wait', '--help']]) {
     const child = start(args);
@@ -222,6 +232,8 @@ test('bad ports and the control port inside the server list: exit 2 with a reaso
     [['--server-ports', 'abc'], /bad port or range "abc"/],
     [['--server-ports', '5-3'], /bad port or range "5-3"/],
     [['--server-ports', '0-2'], /bad port or range "0-2" \(ports are 1-65535, or 0 for a free port/],
+    [['--max-body-bytes', '0'], /--max-body-bytes must be a whole number of bytes >= 1, got 0/],
+    [['--max-body-bytes', '1.5'], /--max-body-bytes must be a whole number of bytes >= 1, got 1.5/],
     [['--control-port', '11999', '--server-ports', '11998,11999'], /--control-port 11999 is also in the server ports/],
     [['--models', 'not a model'], /invalid model "not a model"/],
     [['--config', '/nonexistent.yaml'], /cannot read \/nonexistent.yaml/],
