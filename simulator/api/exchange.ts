@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Cut, CutAction, Effect } from '../behaviors/types.js';
-import { epochMs, now } from '../engine/clock.js';
+import { after, epochMs, now, sleepUntil } from '../engine/clock.js';
 import type { FaultKind, JournalRecord } from '../journal.js';
 import type { SimServer } from '../server.js';
 import { sendError, type Envelope } from './errors.js';
@@ -168,7 +168,7 @@ export class Exchange {
       if (piece.length) this.res.write(piece);
       else this.res.flushHeaders();
       deadline += (piece.length / bytesPerSec) * 1000;
-      await new Promise((r) => setTimeout(r, Math.max(0, deadline - now())));
+      await sleepUntil(deadline);
     }
     this.draining = null;
   }
@@ -295,9 +295,8 @@ export class Exchange {
 
   private activeStall(stallMs?: number): void {
     if (stallMs === undefined) return;
-    const timer = setTimeout(() => this.socket.end(), stallMs);
-    timer.unref();
-    this.res.once('close', () => clearTimeout(timer));
+    const timer = after(stallMs, () => this.socket.end());
+    this.res.once('close', () => timer.cancel());
   }
 
   /** Never answer (Hang); the socket stays open until the client leaves. */
