@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { freePorts, refuses } from '../helpers.js';
+import { eventually, freePorts, groupAlive, refuses } from '../helpers.js';
 import { packedApp, root, shellEnv } from './packed-app.js';
 
 const MARKER = '<!-- recipe:github-actions -->';
@@ -59,24 +59,6 @@ if (!body.done) { console.error('suite: no answer from', process.env.OLLAMA_HOST
 console.log('suite: chat answered');
 ${passes ? '' : "console.error('suite: a test failed'); process.exit(1);"}
 `);
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
 }
 
 interface StepResult {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exited, freePorts, refuses, waitForLines } from '../helpers.js';
+import { eventually, exited, freePorts, groupAlive, refuses, waitForLines } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/simulator/cli.js');
@@ -30,19 +30,6 @@ function signal(child: ReturnType<typeof spawn>, sig: NodeJS.Signals): void {
   }
 }
 
-async function groupGone(pgid: number): Promise<boolean> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 test.after.each(() => {
   for (const c of children.splice(0)) signal(c, 'SIGKILL');
 });
@@ -60,7 +47,7 @@ test('`npx ollama-sim` in the clone serves the listed ports, answers like Ollama
   signal(child, 'SIGINT');
   await exited(child);
   for (const p of [control, a, b]) assert.ok(await refuses(p), `port ${p} still accepts connections`);
-  assert.ok(await groupGone(child.pid!), 'a process of the npx group outlived Ctrl-C');
+  assert.ok(await eventually(() => !groupAlive(child.pid!)), 'a process of the npx group outlived Ctrl-C');
 });
 
 test('SIGINT to the simulator itself: exit code 0', async () => {

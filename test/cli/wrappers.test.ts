@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { freePorts, refuses } from '../helpers.js';
+import { freePorts, groupAlive, refuses } from '../helpers.js';
 import { packedApp, root, shellEnv } from './packed-app.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ollama-sim-wrappers-'));
@@ -73,15 +73,6 @@ async function launch(l: Launcher, env: NodeJS.ProcessEnv = shellEnv(), viaShell
   await until(`${l.name}: no "Ollama server" lines (stdout: ${out} stderr: ${err})`, () => (out.split('\n').filter((x) => x.startsWith('Ollama server: ')).length === 2 ? true : null));
   const simPid = Number(readFileSync(pidFile, 'utf8'));
   return { leader, ports, pidFile, simPid, out: () => out, err: () => err, outClosed };
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** After the kill: nothing listens, nothing of the launch runs, and the simulator stopped cleanly. */

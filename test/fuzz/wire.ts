@@ -69,6 +69,13 @@ export function send(origin: string, method: string, path: string, body: Buffer,
   });
 }
 
+/** The answer in what a raw socket received (status, Content-Type, body), or null if none came. */
+function rawAnswer(data: string, since: number): Answer | null {
+  const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
+  if (!m) return null;
+  return { status: Number(m[1]), contentType: /content-type: ([^\r\n]*)/i.exec(data)?.[1] ?? '', body: data.split('\r\n\r\n').slice(1).join('\r\n\r\n'), ms: Date.now() - since };
+}
+
 /**
  * Announces `declared` body bytes, sends `sent` of them, then ends its side of the connection.
  * The server cannot answer a body it never got whole; it must let go of the connection (close it)
@@ -88,8 +95,7 @@ export function sendTruncated(origin: string, method: string, path: string, decl
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
-      resolve(m ? { status: Number(m[1]), contentType: /content-type: ([^\r\n]*)/i.exec(data)?.[1] ?? '', body: data.split('\r\n\r\n').slice(1).join('\r\n\r\n'), ms: Date.now() - started } : 'closed');
+      resolve(rawAnswer(data, started) ?? 'closed');
     });
     socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
     socket.end('{'.padEnd(sent, ' '));
@@ -114,8 +120,7 @@ export function sendSlowly(origin: string, method: string, path: string, body: s
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
-      resolve(m ? { status: Number(m[1]), contentType: /content-type: ([^\r\n]*)/i.exec(data)?.[1] ?? '', body: data.split('\r\n\r\n').slice(1).join('\r\n\r\n'), ms: Date.now() - lastByteAt } : 'reset');
+      resolve(rawAnswer(data, lastByteAt) ?? 'reset');
     });
     let i = 0;
     const drip = () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { execa } from 'execa';
 import { balancerRequirement, testNeeding } from '../requirements.js';
+import { eventually, groupAlive } from '../helpers.js';
 import { allRefused, checkWellFormedXml, processGone } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -152,25 +153,6 @@ async function interruptBlockedRun(extra: string[]) {
   return { r, up };
 }
 
-function groupGone(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/** Polls until the check holds or the deadline passes (teardown after a kill is asynchronous). */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
-
 test('Ctrl-C: exit 130, the balancer is gone and every port refuses', async () => {
   const { r, up } = await interruptBlockedRun([]);
   assert.is(r.exitCode, 130, `${r.stdout}\n${r.stderr}`);
@@ -181,7 +163,7 @@ test('Ctrl-C: exit 130, the balancer is gone and every port refuses', async () =
 await testNeeding(balancerRequirement('nginx'), 'Ctrl-C with nginx: its worker processes die with the master (process group)', async () => {
   const { r, up } = await interruptBlockedRun(['--target', 'nginx']);
   assert.is(r.exitCode, 130, `${r.stdout}\n${r.stderr}`);
-  assert.ok(groupGone(up.pid), 'no process of the nginx group is left');
+  assert.ok(!groupAlive(up.pid), 'no process of the nginx group is left');
   assert.ok(await allRefused([up.port, ...up.fleet]));
 });
 
@@ -192,9 +174,9 @@ async function killRunnerHard(extra: string[]): Promise<void> {
   run.child.kill('SIGKILL');
   const r = await run.child;
   assert.is(r.signal, 'SIGKILL');
-  assert.ok(await eventually(() => groupGone(run.up.pid)), 'a process of the balancer group outlived the SIGKILLed runner');
+  assert.ok(await eventually(() => !groupAlive(run.up.pid), 10_000), 'a process of the balancer group outlived the SIGKILLed runner');
   assert.ok(await allRefused([run.up.port, ...run.up.fleet]), 'balancer and fleet ports refuse');
-  assert.ok(await eventually(() => !existsSync(run.workDir!)), `the work dir ${run.workDir} outlived the runner`);
+  assert.ok(await eventually(() => !existsSync(run.workDir!), 10_000), `the work dir ${run.workDir} outlived the runner`);
 }
 
 test('SIGKILL to the runner: the reaper ends the balancer group and removes its work dir; no port is left', async () => {
@@ -213,8 +195,8 @@ test('`npm run scenarios` killed with SIGTERM (npm forwards it only to its sh): 
   // The exit of npm itself: awaiting the execa result would also wait for the stdout pipe, which an
   // orphaned runner holds open.
   if (npm.exitCode === null && npm.signalCode === null) await once(npm, 'exit');
-  assert.ok(await eventually(() => groupGone(npm.pid!)), 'the runner (in npm\'s process group) outlived npm');
-  assert.ok(groupGone(run.up.pid), 'the balancer group outlived the runner');
+  assert.ok(await eventually(() => !groupAlive(npm.pid!), 10_000), 'the runner (in npm\'s process group) outlived npm');
+  assert.ok(!groupAlive(run.up.pid), 'the balancer group outlived the runner');
   assert.ok(await allRefused([run.up.port, ...run.up.fleet]), 'balancer and fleet ports refuse');
   assert.ok(run.workDir && !existsSync(run.workDir), 'the work dir was removed by the teardown');
   await npm;
