@@ -14,7 +14,7 @@ export interface ProcessInfo {
 
 const onLinux = process.platform === 'linux';
 
-function linuxInfo(pid: number): ProcessInfo | null {
+export function linuxInfo(pid: number): ProcessInfo | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid ... starttime(22nd)": comm may hold spaces and parentheses.
@@ -27,7 +27,8 @@ function linuxInfo(pid: number): ProcessInfo | null {
   }
 }
 
-function psInfo(pid: number): ProcessInfo | null {
+/** The `ps` reading (macOS, BSD); exported so Linux runs it in tests too. */
+export function psInfo(pid: number): ProcessInfo | null {
   try {
     const out = execFileSync('ps', ['-o', 'ppid=', '-o', 'stat=', '-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const m = /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(out.trim());
