@@ -57,7 +57,7 @@ function runFile(file) {
 }
 
 const files = findTests(join(root, 'test'))
-  .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+  .filter((f) => filters.length === 0 || filters.some((w) => relative(root, f).includes(w)))
   .sort();
 const started = Date.now();
 const results = [];
