@@ -167,7 +167,14 @@ export class Fleet extends EventEmitter {
   }
 
   setSequence(selector: PortSelector, steps: unknown[]): BehaviorSpec[] {
-    const specs = steps.map((b) => parseBehavior(b, ROUTE_PATHS));
+    const specs = steps.map((b, i) => {
+      try {
+        return parseBehavior(b, ROUTE_PATHS);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        throw new ValidationError(`steps[${i}]: ${e.message}`, e.field ?? 'steps', e.allowed); // which step is wrong
+      }
+    });
     for (const s of this.select(selector)) s.behavior.setSequence(specs);
     return specs;
   }
