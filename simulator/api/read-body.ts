@@ -11,6 +11,16 @@ export function bodyTooLargeMessage(limit: number): string {
   return `http: request body too large: the limit is ${limit} bytes (setting max_body_bytes)`;
 }
 
+/**
+ * The 413 in the route's envelope. A node agent (POST /execute) refuses the body itself, in
+ * FastAPI's `{"detail"}`: it is not an error of its Ollama, which the agent would relay as a 502.
+ */
+function sendTooLarge(ex: Exchange, limit: number): void {
+  const message = bodyTooLargeMessage(limit);
+  if (ex.envelope === 'agent') ex.send(413, { 'Content-Type': 'application/json' }, JSON.stringify({ detail: message }));
+  else ex.sendError(413, message);
+}
+
 function hasBody(req: Exchange['req']): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -47,7 +57,7 @@ export function readBody(ex: Exchange): Promise<string | null> {
       if (ignored || tooLarge) {
         ex.journal.body(ex.record, received, ''); // its size; no hash of bytes that were dropped
         if (ignored) return resolve('');
-        ex.sendError(413, bodyTooLargeMessage(limit));
+        sendTooLarge(ex, limit);
         return resolve(null);
       }
       const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);

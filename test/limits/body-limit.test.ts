@@ -63,6 +63,19 @@ test('one byte over, by Content-Length: 413 naming the limit, in each envelope; 
   assert.equal([record.status, record.bodyBytes, record.outcome], [413, LIMIT + 1, 'completed']);
 });
 
+test('the job API and a node agent\'s POST /execute: 413 in their own shapes, naming the limit', async () => {
+  const jobs = await fetch(`${url}/v1/jobs`, { method: 'POST', body: chatOfSize(LIMIT + 1) });
+  assert.equal([jobs.status, await jobs.json()], [413, { error: { code: 'PAYLOAD_TOO_LARGE', message: MESSAGE } }]);
+  // A node agent refuses the body itself, in FastAPI's {"detail"}: not an Ollama error relayed as 502.
+  const agent = await fleet.addServer({ port: 0, max_body_bytes: LIMIT, hub_url: 'http://127.0.0.1:9/', heartbeat_interval: '1h' });
+  try {
+    const execute = await fetch(`${agent.url}/execute`, { method: 'POST', body: chatOfSize(LIMIT + 1) });
+    assert.equal([execute.status, await execute.json()], [413, { detail: MESSAGE }]);
+  } finally {
+    await fleet.removeServer(agent.port);
+  }
+});
+
 test('at the limit the body is served; a chunked body that crosses it gets the 413 too', async () => {
   const atLimit = await fetch(`${url}/api/chat`, { method: 'POST', body: chatOfSize(LIMIT) });
   assert.is(atLimit.status, 200, await atLimit.clone().text());
