@@ -20,7 +20,7 @@ test.after.each(async () => {
   await hub.close();
 });
 
-async function agents(n: number, defaults: Record<string, unknown> = {}, interval = '100ms'): Promise<Fleet> {
+async function agents(n: number, defaults: Record<string, unknown> = {}, interval: string | number = '100ms'): Promise<Fleet> {
   fleet = await startFleet({ servers: n, controlPort: null, defaults: { hub_url: hub.url, heartbeat_interval: interval, load_ms: 0, ...defaults } });
   return fleet;
 }
@@ -55,6 +55,23 @@ test('the next heartbeat comes an interval after the previous one ended, never t
   const first = await f.waitForHeartbeat(answered(port), 3000);
   const second = await f.waitForHeartbeat((h) => answered(port)(h) && h.id > first.id, 3000);
   assert.ok(second.sentAt - first.endedAt! >= 148, `second sent ${second.sentAt - first.endedAt!} ms after the first ended`);
+});
+
+test('an interval past Node\'s 24.8-day timer limit is waited out, not fired at once (found by the fuzz campaign)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  try {
+    const f = await agents(1, {}, 1e21); // seconds
+    const [port] = f.ports;
+    await f.waitForHeartbeat(answered(port), 3000);
+    // An overflowed timer fires after 1 ms, so the beats would follow each other as fast as the hub answers.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(f.heartbeats({ port }).length, 1);
+    assert.equal(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
 
 test('a hub that answers 500 or is not there: status and error in the journal', async () => {
