@@ -19,8 +19,15 @@ export const HEARTBEAT_TIMEOUT_MS = 10_000;
 const STOPPED = 'agent stopped';
 
 /** `node-{port}` expands with the server's first port, so the id survives a restart elsewhere. */
+const DEFAULT_NODE_ID = 'node-{port}';
+
 export function nodeIdFor(template: string | undefined, port: number): string {
-  return (template ?? 'node-{port}').replaceAll('{port}', String(port));
+  return (template ?? DEFAULT_NODE_ID).replaceAll('{port}', String(port));
+}
+
+/** True when the id depends on the port the server gets (the default, or a template with {port}). */
+export function portDependentId(template: string | undefined): boolean {
+  return (template ?? DEFAULT_NODE_ID).includes('{port}');
 }
 
 export class NodeAgent implements ServerAgent {

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFleet, type Fleet } from '../../simulator/index.js';
 import type { HeartbeatRecord } from '../../simulator/journal/record.js';
+import { SimServer } from '../../simulator/server.js';
 import { hubStub, rejects, type HubStub } from './hub-stub.js';
 
 let hub: HubStub;
@@ -147,6 +148,30 @@ test('node_id: default node-{port}, a template, one id per fleet, kept across a 
   const beat = await f.waitForHeartbeat(answered(moved.port), 3000);
   assert.is(beat.payload.node_id, `gpu-${port}`);
   assert.is(beat.payload.port, moved.port);
+});
+
+test('a free port whose node-{port} a restarted agent still carries: the new agent takes another port, not a 409 (found by the fuzz campaign)', async () => {
+  const f = await agents(1, {}, '1h');
+  const [port] = f.ports;
+  const moved = await f.restartServer(port); // keeps node-PORT; PORT is free again
+  // The OS picks free ports at random; make its first pick the freed one, as it happened in the fuzz campaign.
+  const start = SimServer.prototype.start;
+  let picks = 0;
+  SimServer.prototype.start = function (this: SimServer) {
+    if (picks++ === 0) this.port = port;
+    return start.call(this);
+  };
+  try {
+    const added = await f.addServer({ port: 0 });
+    assert.is(picks, 2, 'a second port was tried');
+    assert.is.not(added.port, port);
+    assert.is(added.settings.node_id, `node-${added.port}`);
+    assert.equal(f.ports, [moved.port, added.port].sort((a, b) => a - b));
+  } finally {
+    SimServer.prototype.start = start;
+  }
+  // Asked for by number, the port is the caller's choice and the clash is theirs to fix.
+  await rejects(f.addServer({ port }), new RegExp(`node_id 'node-${port}' is already the id of the node agent on port ${moved.port}`));
 });
 
 test('bad agent settings: 400-style errors naming the field', async () => {
