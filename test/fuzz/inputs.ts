@@ -8,7 +8,7 @@ import type { Schema } from '../../simulator/schema.js';
 
 export type CaseKind =
   | 'malformed' | 'not-object' | 'wrong-type' | 'nested' | 'number' | 'utf8' | 'truncated' | 'big-5mb' | 'big-50mb' | 'big-text' | 'huge-array'
-  | 'path' | 'query';
+  | 'path' | 'query' | 'header';
 
 export interface Case {
   kind: CaseKind;
@@ -18,6 +18,10 @@ export interface Case {
   body: Buffer;
   /** Path (with query) to send to, when not the route's own sample path. */
   path?: string;
+  /** Extra request headers (Last-Event-ID of GET /events). */
+  headers?: Record<string, string>;
+  /** The only acceptable status (a dashboard file outside its folder must be a 404, never served). */
+  expectStatus?: number;
 }
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
@@ -135,6 +139,77 @@ export function ollamaCases(big: { fiveMb: Buffer; fiftyMb: Buffer }): Case[] {
   ];
 }
 
+// ---------------------------------------------------------------- the job API and POST /execute
+
+// A job that runs no model (dummyLLM's script) and one that runs a chat on the server's model.
+export const JOB_BASE = { op: 'llm.chat', args: { model: 'test-model', messages: [{ role: 'user', content: 'hi' }] }, simulate: { mode: 'ok', latency_ms: 0 } };
+const JOB_CHAT = { op: 'llm.chat', args: { model: 'test-model', messages: [{ role: 'user', content: 'hi' }], options: { num_predict: 3 } } };
+
+const JOB_PATHS = [
+  'op', 'args', 'timeout_ms', 'trace_id', 'simulate', 'args.model', 'args.messages', 'args.options', 'simulate.mode',
+  'simulate.latency_ms', 'simulate.seed', 'simulate.fail_message', 'simulate.ok_text',
+];
+const JOB_NESTED: Array<[string, Record<string, unknown>]> = [
+  ['messages', { ...JOB_CHAT, args: { model: 'test-model', messages: [1] } }],
+  ['role', { ...JOB_CHAT, args: { model: 'test-model', messages: [{ role: 1, content: 'x' }] } }],
+  ['content', { ...JOB_CHAT, args: { model: 'test-model', messages: [{ role: 'user', content: [1] }] } }],
+  ['nope', { ...JOB_CHAT, args: { model: 'test-model', messages: [{ role: 'user', content: 'x', nope: 1 }] } }],
+  ['num_predict', { ...JOB_CHAT, args: { model: 'test-model', options: { num_predict: 'x' } } }],
+  ['mode', { ...JOB_BASE, simulate: { mode: 'ok | fail' } }],
+  ['model', { op: 'llm.chat', args: { messages: [] } }],
+  ['op', { ...JOB_CHAT, op: 'llm.embed' }],
+];
+const JOB_NUMBERS = ['timeout_ms', 'simulate.latency_ms', 'simulate.seed'];
+
+function wrongTypesAt(base: Record<string, unknown>, paths: readonly string[]): Case[] {
+  return paths.flatMap((path) => WRONG_VALUES.map((value): Case => ({ kind: 'wrong-type', field: path.split('.').at(-1), what: `${path}=${JSON.stringify(value)}`, body: json(withPath(base, path, value)) })));
+}
+
+/** POST /v1/jobs: dummyLLM's body broken every way, and chats with huge inputs. */
+export function jobCases(big: { fiveMb: Buffer; fiftyMb: Buffer }): Case[] {
+  return [
+    ...commonCases(JOB_BASE, big),
+    { kind: 'big-text', what: 'a job whose message is 5 MB of text', body: json({ ...JOB_CHAT, args: { model: 'test-model', messages: [{ role: 'user', content: TEXT }] } }) },
+    { kind: 'huge-array', what: `a job of ${MANY} messages`, body: json({ ...JOB_CHAT, args: { model: 'test-model', messages: Array.from({ length: MANY }, () => ({ role: 'user', content: 'x' })) } }) },
+    ...wrongTypesAt(JOB_BASE, JOB_PATHS),
+    ...JOB_NESTED.map(([field, body]): Case => ({ kind: 'nested', field, what: JSON.stringify(body), body: json(body) })),
+    ...numbers(JOB_BASE, JOB_NUMBERS),
+    ...numbers(JOB_CHAT, ['timeout_ms', 'args.options.num_predict']),
+  ];
+}
+
+const BAD_JOB_IDS = ['nope', '%ff', 'job_%00', 'job_%2f', 'x'.repeat(4000)];
+const BAD_JOB_QUERIES = ['state=nope', 'state=ok,nope', 'state=%ff', 'limit=0', 'limit=-1', 'limit=1e308', 'limit=abc', 'limit=99999999999999999999', 'nope=1'];
+
+/**
+ * The job routes that read no body (GET /health, GET /v1/jobs, GET /v1/jobs/:id, cancel): every
+ * bad body must leave the answer as it is without one; bad ids and queries are named.
+ */
+export function jobReadCases(method: string, path: string, big: { fiveMb: Buffer; fiftyMb: Buffer }): Case[] {
+  const cases = commonCases({}, big);
+  if (path.includes(':id')) {
+    for (const bad of BAD_JOB_IDS) cases.push({ kind: 'path', field: 'job', what: `:id=${bad.length > 20 ? `${bad.slice(0, 8)}... (${bad.length} chars)` : bad}`, body: Buffer.alloc(0), path: path.replace(':id', bad), expectStatus: 404 });
+  }
+  if (method === 'GET' && path === '/v1/jobs') {
+    for (const q of BAD_JOB_QUERIES) cases.push({ kind: 'query', field: q.split('=')[0], what: `?${q}`, body: Buffer.alloc(0), path: `${path}?${q}`, expectStatus: 400 });
+  }
+  return cases;
+}
+
+// A node agent's POST /execute: seed 002's job body.
+export const EXECUTE_BASE = { job_id: 'fuzz-1', model: 'test-model', prompt: 'hi', stream: false };
+const EXECUTE_FIELDS = ['job_id', 'model', 'prompt', 'options', 'stream'];
+
+export function executeCases(big: { fiveMb: Buffer; fiftyMb: Buffer }): Case[] {
+  return [
+    ...commonCases(EXECUTE_BASE, big),
+    { kind: 'big-text', what: 'a 5 MB prompt', body: json({ ...EXECUTE_BASE, prompt: TEXT }) },
+    ...wrongTypes(EXECUTE_BASE, EXECUTE_FIELDS),
+    ...numbers(EXECUTE_BASE, ['options.num_predict', 'options.num_ctx', 'options.temperature', 'options.seed']),
+    { kind: 'nested', field: 'num_predict', what: 'options.num_predict="x"', body: json({ ...EXECUTE_BASE, options: { num_predict: 'x' } }) },
+  ];
+}
+
 // ---------------------------------------------------------------- the control API
 
 /** A valid body per control endpoint (path pattern), so one broken field is all that is wrong. */
@@ -146,11 +221,35 @@ export function controlBase(path: string, port: number): Record<string, unknown>
     case '/loaded-model': return { port, model: 'test-model' };
     case '/kv-cache/clear': return { port };
     case '/servers': return { port: 0 };
+    case '/agent': return { port, heartbeats: true };
+    case '/agent/beat': return { port };
     default: return {};
   }
 }
 
-const CONTROL_FIELDS = ['port', 'behavior', 'steps', 'models', 'model', 'clear_counters'];
+const CONTROL_FIELDS = ['port', 'behavior', 'steps', 'models', 'model', 'clear_counters', 'heartbeats', 'advertise'];
+
+// POST /agent's `advertise` (the lies a node agent tells its hub): shapes and numbers.
+const ADVERTISE_NESTED: Array<[string, unknown]> = [
+  ['advertise', 1], ['advertise', []], ['extra_models', 1], ['extra_models', [1]], ['load', 1], ['load', { cpu: 'x', memory: 0 }],
+  ['load', { cpu: 0 }], ['nope', { nope: 1 }],
+];
+const ADVERTISE_NUMBERS = ['advertise.active_jobs', 'advertise.load.cpu', 'advertise.load.memory'];
+
+function advertiseCases(port: number): Case[] {
+  const base = { port, advertise: { load: { cpu: 0, memory: 0 } } };
+  return [
+    ...ADVERTISE_NESTED.map(([field, v]): Case => ({ kind: 'nested', field, what: `advertise ${field}=${JSON.stringify(v)}`, body: json({ port, advertise: field === 'advertise' ? v : { [field]: v } }) })),
+    ...numbers(base, ADVERTISE_NUMBERS),
+  ];
+}
+
+// GET /events reads Last-Event-ID ("cursor@time") when an EventSource reconnects.
+const BAD_EVENT_IDS = ['abc', '1@', '@1', '-1@5', '1@-5', '1@1e400', '1@@1', '1@1@1'];
+
+// /ui/:file: names that are not a dashboard file, and ways out of its folder (a plain `..` is
+// resolved by the URL itself: /ui/.. is /).
+const BAD_FILES = ['nope.js', '..%2f..%2fpackage.json', '%2e%2e%2fcli.js', '%ff', 'index.html%00', 'app.js%2f..%2f..%2findex.html'];
 
 const numericFields = (schema: Schema) => Object.entries(schema).filter(([, f]) => f.kind === 'int' || f.kind === 'number').map(([n]) => n);
 
@@ -163,9 +262,10 @@ function behaviorNumbers(port: number): Case[] {
     }))));
 }
 
-/** Every numeric server setting of POST /servers, huge and negative. */
+/** Every numeric server setting of POST /servers, and every duration (a number is seconds), huge and negative. */
 function settingNumbers(): Case[] {
-  return numbers({ port: 0 }, numericFields(SERVER_SCHEMA));
+  const durations = Object.entries(SERVER_SCHEMA).filter(([, f]) => f.kind === 'duration').map(([n]) => n);
+  return numbers({ port: 0 }, [...numericFields(SERVER_SCHEMA), ...durations]);
 }
 
 const BAD_PATH_PORTS = ['abc', '-1', '1e3', '99999999999999999999', '%ff', '0x10'];
@@ -173,14 +273,22 @@ const BAD_QUERIES = ['since=-1', 'limit=1e308', 'limit=0', 'port=abc', 'port=999
 
 export function controlCases(method: string, path: string, port: number, big: { fiveMb: Buffer; fiftyMb: Buffer }): Case[] {
   const base = controlBase(path, port);
+  const sample = path.replace(':port', String(port)).replace(':file', 'index.html');
   const cases = [...commonCases(base, big), ...wrongTypes(base, CONTROL_FIELDS), ...numbers(base, ['port'])];
   if (path === '/behavior') cases.push(...behaviorNumbers(port));
   if (path === '/servers' && method === 'POST') cases.push(...settingNumbers());
+  if (path === '/agent') cases.push(...advertiseCases(port));
   if (path.includes(':port')) {
     for (const bad of BAD_PATH_PORTS) cases.push({ kind: 'path', field: 'port', what: `:port=${bad}`, body: Buffer.alloc(0), path: path.replace(':port', bad) });
   }
+  if (path.includes(':file')) {
+    for (const bad of BAD_FILES) cases.push({ kind: 'path', field: 'file', what: `:file=${bad}`, body: Buffer.alloc(0), path: path.replace(':file', bad), expectStatus: 404 });
+  }
+  if (path === '/events') {
+    for (const id of BAD_EVENT_IDS) cases.push({ kind: 'header', field: 'Last-Event-ID', what: `Last-Event-ID: ${id}`, body: Buffer.alloc(0), headers: { 'Last-Event-ID': id }, expectStatus: 400 });
+  }
   if (method === 'GET' || method === 'DELETE') {
-    for (const q of BAD_QUERIES) cases.push({ kind: 'query', field: q.split('=')[0], what: `?${q}`, body: Buffer.alloc(0), path: `${path.replace(':port', String(port))}?${q}` });
+    for (const q of BAD_QUERIES) cases.push({ kind: 'query', field: q.split('=')[0], what: `?${q}`, body: Buffer.alloc(0), path: `${sample}?${q}` });
   }
   return cases;
 }

@@ -1,6 +1,7 @@
 // How the fuzz campaign talks to a server: whole requests over keep-alive connections with a 5 s
 // deadline, and two raw-socket cases node:http cannot send: a connection that ends inside the body
-// it announced, and request headers that arrive one byte at a time.
+// it announced, and request headers that arrive one byte at a time. An answer that is an event
+// stream (GET /events) never ends: it is complete once its first event with data has arrived.
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 
@@ -9,8 +10,18 @@ export const DEADLINE_MS = 5000;
 export interface Answer {
   status: number;
   contentType: string;
+  /** The whole body, or of a stream what arrived up to its first event with data. */
   body: string;
   ms: number;
+  /** A text/event-stream answer, cut after its first event. */
+  stream?: boolean;
+}
+
+const isStream = (contentType: string): boolean => contentType.startsWith('text/event-stream');
+
+/** True once an event stream's text holds a complete event with a data line (`retry:` alone is not one). */
+function hasFirstEvent(text: string): boolean {
+  return text.split('\n\n').slice(0, -1).some((block) => /^data: /m.test(block));
 }
 
 /** An answer, or 'hang' when none was complete within the deadline, or 'reset' when the connection broke. */
@@ -34,17 +45,34 @@ export function closeAgents(): void {
  * Content-Length). `fresh`: a connection of its own, closed afterwards; for bodies a server answers
  * 413 before reading them, after which it may close the connection rather than drain it all.
  */
-export function send(origin: string, method: string, path: string, body: Buffer, fresh = false): Promise<Outcome> {
+export interface SendOptions {
+  /** A connection of its own, closed afterwards. */
+  fresh?: boolean;
+  headers?: Record<string, string>;
+  /** The route answers a stream that never ends (GET /events): its first event completes the answer. */
+  endless?: boolean;
+}
+
+export function send(origin: string, method: string, path: string, body: Buffer, opts: SendOptions = {}): Promise<Outcome> {
   const started = Date.now();
+  const fresh = opts.fresh ?? false;
   return new Promise((resolve) => {
     const u = new URL(origin);
-    const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length, ...(fresh ? { Connection: 'close' } : {}) };
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length, ...(fresh ? { Connection: 'close' } : {}), ...opts.headers };
     const req = request({ host: u.hostname, port: u.port, path, method, agent: fresh ? false : agentFor(origin), headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      const contentType = String(res.headers['content-type'] ?? '');
+      const answer = (): Answer => ({ status: res.statusCode!, contentType, body: Buffer.concat(chunks).toString(), ms: Date.now() - started, stream: opts.endless && isStream(contentType) });
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        if (!opts.endless || !isStream(contentType) || !hasFirstEvent(Buffer.concat(chunks).toString())) return;
+        clearTimeout(timer);
+        resolve(answer());
+        req.destroy(); // the stream does not end: its first event is the answer
+      });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode!, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString(), ms: Date.now() - started });
+        resolve(answer());
       });
       res.on('error', () => resolve('reset'));
     });
@@ -56,7 +84,7 @@ export function send(origin: string, method: string, path: string, body: Buffer,
       clearTimeout(timer);
       // A kept-alive connection the server closed as idle just as it was reused (Node's docs give
       // this retry): not an answer to this request, so send it again on a new connection.
-      if (req.reusedSocket && err.code === 'ECONNRESET') resolve(send(origin, method, path, body, true));
+      if (req.reusedSocket && err.code === 'ECONNRESET') resolve(send(origin, method, path, body, { ...opts, fresh: true }));
       else resolve('reset');
     });
     // A server may answer (413) before the body is sent and close the connection while it is
@@ -73,7 +101,14 @@ export function send(origin: string, method: string, path: string, body: Buffer,
 function rawAnswer(data: string, since: number): Answer | null {
   const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
   if (!m) return null;
-  return { status: Number(m[1]), contentType: /content-type: ([^\r\n]*)/i.exec(data)?.[1] ?? '', body: data.split('\r\n\r\n').slice(1).join('\r\n\r\n'), ms: Date.now() - since };
+  const contentType = /content-type: ([^\r\n]*)/i.exec(data)?.[1] ?? '';
+  return { status: Number(m[1]), contentType, body: data.split('\r\n\r\n').slice(1).join('\r\n\r\n'), ms: Date.now() - since, stream: isStream(contentType) };
+}
+
+/** A raw answer that is a stream with its first event in: complete (chunked framing aside). */
+function rawStreamAnswer(data: string, since: number): Answer | null {
+  const a = rawAnswer(data, since);
+  return a?.stream && hasFirstEvent(a.body.replace(/\r\n/g, '\n')) ? a : null;
 }
 
 /**
@@ -91,7 +126,14 @@ export function sendTruncated(origin: string, method: string, path: string, decl
       socket.destroy();
       resolve('hang');
     }, DEADLINE_MS);
-    socket.on('data', (d) => (data += d));
+    socket.on('data', (d) => {
+      data += d;
+      const stream = rawStreamAnswer(data, started);
+      if (!stream) return;
+      clearTimeout(timer);
+      resolve(stream);
+      socket.destroy();
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
@@ -116,7 +158,14 @@ export function sendSlowly(origin: string, method: string, path: string, body: s
     let data = '';
     let timer: NodeJS.Timeout | undefined;
     let lastByteAt = 0;
-    socket.on('data', (d) => (data += d));
+    socket.on('data', (d) => {
+      data += d;
+      const stream = rawStreamAnswer(data, lastByteAt);
+      if (!stream) return;
+      clearTimeout(timer);
+      resolve(stream);
+      socket.destroy();
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
