@@ -2,13 +2,14 @@
 // dir (--scenarios-dir). Exit codes, each reporter's output, --keep-logs, --list, and Ctrl-C.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { execa } from 'execa';
 import { balancerRequirement, testNeeding } from '../requirements.js';
+import { RUST_LBS, rustLbBin, rustLbRequirement } from '../rust-lbs.js';
 import { eventually, groupAlive } from '../helpers.js';
 import { allRefused, checkWellFormedXml, processGone } from './helpers.js';
 
@@ -34,6 +35,12 @@ const SCENARIOS: Record<string, string> = {
     needs: (t) => (t.racesRequests ? null : 'needs racesRequests'), async run() {} };`,
   // Announces the balancer and fleet, then blocks until the run is interrupted.
   'block.ts': `export default { name: 'block', description: 'blocks', tags: ['block'], timeoutMs: 120000,
+    async run(ctx) {
+      process.stdout.write('LB-UP ' + JSON.stringify({ pid: ctx.lb.pid, port: ctx.lb.port, fleet: ctx.fleet.ports }) + '\\n');
+      await new Promise(() => {});
+    } };`,
+  // The same for a hub target: the hub starts first, then a fleet of node agents registered with it.
+  'hold-hub.ts': `export default { name: 'hold-hub', kind: 'hub', description: 'blocks with a hub', tags: ['hold-hub'], timeoutMs: 120000,
     async run(ctx) {
       process.stdout.write('LB-UP ' + JSON.stringify({ pid: ctx.lb.pid, port: ctx.lb.port, fleet: ctx.fleet.ports }) + '\\n');
       await new Promise(() => {});
@@ -153,8 +160,10 @@ async function startBlockedRun(child: ReturnType<typeof execa>): Promise<Blocked
     });
   });
   assert.not.ok(processGone(up.pid), 'the balancer runs before the interrupt');
+  // nginx, HAProxy, the reference LB and the F3 fork name it in their arguments; 1.0.3 runs in it.
   const cmdline = readFileSync(`/proc/${up.pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  return { child, up, workDir: /(\/\S*ollama-sim-block-[^/\s]+)/.exec(cmdline)?.[1] ?? null };
+  const cwd = readlinkSync(`/proc/${up.pid}/cwd`);
+  return { child, up, workDir: /(\/\S*ollama-sim-(?:block|hold-hub)-[^/\s]+)/.exec(`${cmdline} ${cwd}`)?.[1] ?? null };
 }
 
 async function interruptBlockedRun(extra: string[]) {
@@ -180,16 +189,19 @@ await testNeeding(balancerRequirement('nginx'), 'Ctrl-C with nginx: its worker p
   assert.ok(await allRefused([up.port, ...up.fleet]));
 });
 
-/** SIGKILL gives the runner no chance to tear down: the reaper (runner/reaper.ts) must. */
-async function killRunnerHard(extra: string[]): Promise<void> {
-  const run = await startBlockedRun(cli(['--filter', 'block', ...extra]));
-  assert.ok(run.workDir && existsSync(run.workDir), `the scenario's work dir is on the balancer's command line: ${run.workDir}`);
+/**
+ * SIGKILL gives the runner no chance to tear down: the reaper (runner/reaper.ts) must. `workDir`:
+ * whether the balancer shows the scenario's work dir (the hub runs from the clone and names none).
+ */
+async function killRunnerHard(extra: string[], { scenario = 'block', workDir = true } = {}): Promise<void> {
+  const run = await startBlockedRun(cli(['--filter', scenario, ...extra]));
+  if (workDir) assert.ok(run.workDir && existsSync(run.workDir), `the scenario's work dir is on the balancer's command line or its cwd: ${run.workDir}`);
   run.child.kill('SIGKILL');
   const r = await run.child;
   assert.is(r.signal, 'SIGKILL');
   assert.ok(await eventually(() => !groupAlive(run.up.pid), 10_000), 'a process of the balancer group outlived the SIGKILLed runner');
   assert.ok(await allRefused([run.up.port, ...run.up.fleet]), 'balancer and fleet ports refuse');
-  assert.ok(await eventually(() => !existsSync(run.workDir!), 10_000), `the work dir ${run.workDir} outlived the runner`);
+  if (workDir) assert.ok(await eventually(() => !existsSync(run.workDir!), 10_000), `the work dir ${run.workDir} outlived the runner`);
 }
 
 test('SIGKILL to the runner: the reaper ends the balancer group and removes its work dir; no port is left', async () => {
@@ -201,6 +213,16 @@ for (const target of ['nginx', 'haproxy'] as const) {
     await killRunnerHard(['--target', target]);
   });
 }
+
+for (const target of RUST_LBS) {
+  await testNeeding(rustLbRequirement(target), `SIGKILL to the runner with ${target}: the Rust balancer is reaped and its work dir removed`, async () => {
+    await killRunnerHard(['--target', target, '--lb-bin', rustLbBin(target)]);
+  });
+}
+
+test('SIGKILL to the runner with the hub target: nothing is left, neither the reference hub nor its node agents (in the runner)', async () => {
+  await killRunnerHard(['--target', 'hub'], { scenario: 'hold-hub', workDir: false });
+});
 
 test('`npm run scenarios` killed with SIGTERM (npm forwards it only to its sh): the runner tears down and nothing is left', async () => {
   // Its own process group, as a CI step's background job; the signal goes to npm alone.
