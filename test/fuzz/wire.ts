@@ -3,7 +3,7 @@
 // it announced, and request headers that arrive one byte at a time. An answer that is an event
 // stream (GET /events) never ends: it is complete once its first event with data has arrived.
 import { Agent, request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export const DEADLINE_MS = 5000;
 
@@ -112,6 +112,24 @@ function rawStreamAnswer(data: string, since: number): Answer | null {
 }
 
 /**
+ * What a raw socket receives, to `done`: the answer once the connection closes (`none` when no
+ * answer came), or an event stream as soon as its first event is in (then the socket is closed:
+ * the stream would not end). `since`: when the answer's time starts.
+ */
+function readRaw<None extends 'closed' | 'reset'>(socket: Socket, since: () => number, none: None, done: (outcome: Answer | None) => void): void {
+  let data = '';
+  socket.on('data', (d) => {
+    data += d;
+    const stream = rawStreamAnswer(data, since());
+    if (!stream) return;
+    done(stream);
+    socket.destroy();
+  });
+  socket.on('error', () => {});
+  socket.on('close', () => done(rawAnswer(data, since()) ?? none));
+}
+
+/**
  * Announces `declared` body bytes, sends `sent` of them, then ends its side of the connection.
  * The server cannot answer a body it never got whole; it must let go of the connection (close it)
  * within the deadline and stay up. Resolves 'closed', an answer, or 'hang'.
@@ -121,23 +139,13 @@ export function sendTruncated(origin: string, method: string, path: string, decl
   return new Promise((resolve) => {
     const u = new URL(origin);
     const socket = connect(Number(u.port), u.hostname);
-    let data = '';
     const timer = setTimeout(() => {
       socket.destroy();
       resolve('hang');
     }, DEADLINE_MS);
-    socket.on('data', (d) => {
-      data += d;
-      const stream = rawStreamAnswer(data, started);
-      if (!stream) return;
+    readRaw(socket, () => started, 'closed', (outcome) => {
       clearTimeout(timer);
-      resolve(stream);
-      socket.destroy();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(rawAnswer(data, started) ?? 'closed');
+      resolve(outcome);
     });
     socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
     socket.end('{'.padEnd(sent, ' '));
@@ -155,21 +163,11 @@ export function sendSlowly(origin: string, method: string, path: string, body: s
     const raw = Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     const headerEnd = raw.indexOf('\r\n\r\n') + 4;
     const socket = connect(Number(u.port), u.hostname);
-    let data = '';
     let timer: NodeJS.Timeout | undefined;
     let lastByteAt = 0;
-    socket.on('data', (d) => {
-      data += d;
-      const stream = rawStreamAnswer(data, lastByteAt);
-      if (!stream) return;
+    readRaw(socket, () => lastByteAt, 'reset', (outcome) => {
       clearTimeout(timer);
-      resolve(stream);
-      socket.destroy();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(rawAnswer(data, lastByteAt) ?? 'reset');
+      resolve(outcome);
     });
     let i = 0;
     const drip = () => {
