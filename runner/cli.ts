@@ -1,8 +1,9 @@
 // `npm run scenarios -- [flags]`: parses flags, runs the scenarios, reports, and exits
 // 0 (every applicable scenario passed), 1 (one failed) or 2 (bad flags or an environment that
-// cannot run the target, with what to do). Ctrl-C tears everything down and exits 130.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+// cannot run the target, with what to do). Ctrl-C tears everything down and exits 130; so does
+// SIGTERM (143), also when it only reached `npm run scenarios` (the parent watch notices).
+import { hideBin, yargs } from '../simulator/cli/yargs.js';
+import { watchParent } from '../simulator/lifecycle/parent-watch.js';
 import { EnvironmentError, runScenarios, UsageError, type RunOptions } from './harness.js';
 import { ConsoleReporter } from './reporters/console.js';
 import { JsonReporter } from './reporters/json.js';
@@ -74,6 +75,12 @@ async function list(options: RunOptions): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Started through npm, a SIGTERM to npm kills only its `sh -c`: the runner hears of it here and
+  // tears down as on its own SIGTERM (the handler runScenarios installs).
+  watchParent((why) => {
+    process.stderr.write(`scenarios: ${why}\n`);
+    process.kill(process.pid, 'SIGTERM');
+  });
   const args = parse(hideBin(process.argv));
   checkNumbers(args);
   const options: RunOptions = {

@@ -11,6 +11,7 @@ import { startFleet, type Fleet, type ServerOverrides } from '../simulator/index
 import { agentDefaults, hubTimings, nodesRegistered } from './hub.js';
 import { freeListenPort, isPortFree } from './ports.js';
 import { installSignalHandlers, LbProcess, OutputLog, track } from './process.js';
+import { reapDirIfRunnerDies } from './reaper.js';
 import { filterScenarios, loadScenarios, skipReason } from './scenarios.js';
 import { resolveTarget, type TargetOptions } from './targets/index.js';
 import type { LaunchContext, Scenario, ScenarioContext, ScenarioResult, Target } from './types.js';
@@ -181,6 +182,7 @@ async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, abort: 
 class Setup {
   readonly abort = new AbortController();
   private workDir: string | null = null;
+  private unreapWorkDir: () => void = () => {};
   private fleet: Fleet | null = null;
   private untrackFleet: () => void = () => {};
   private lb: LbProcess | null = null;
@@ -201,6 +203,7 @@ class Setup {
   async start(): Promise<ScenarioContext> {
     const s = this.scenario;
     this.workDir = await mkdtemp(join(tmpdir(), `ollama-sim-${s.name.replace(/[^\w.-]/g, '_')}-`));
+    this.unreapWorkDir = reapDirIfRunnerDies(this.workDir);
     const hub = this.target.hub;
     const launch: LaunchContext = {
       port: 0,
@@ -315,6 +318,7 @@ class Setup {
       await writeFile(file, (this.output.all ?? []).map((l) => `${l}\n`).join('')).catch(() => {});
     }
     if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => {});
+    this.unreapWorkDir();
   }
 }
 

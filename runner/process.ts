@@ -1,8 +1,9 @@
 // The load balancer as a child process: spawned with execa in its own process group (so a wrapper
 // script's or nginx's children die with it), its output kept as lines, and a stop() that always
 // ends it: SIGTERM to the group, SIGKILL after 2 s, awaited. A registry of everything alive lets
-// Ctrl-C and process exit tear it all down.
+// Ctrl-C and process exit tear it all down; the reaper kills the group if the runner is SIGKILLed.
 import { execa, type ResultPromise } from 'execa';
+import { reapGroupIfRunnerDies } from './reaper.js';
 import type { LaunchSpec } from './types.js';
 
 const RING_LINES = 200;
@@ -69,6 +70,7 @@ export class LbProcess {
   readonly exited: Promise<string>;
   private exitInfo: string | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly unreap: () => void;
 
   /** output: where its stdout and stderr lines go (shared by the attempts of one scenario). */
   constructor(spec: LaunchSpec, output: OutputLog) {
@@ -85,6 +87,7 @@ export class LbProcess {
     });
     this.pipeLines(this.child.stdout, '');
     this.pipeLines(this.child.stderr, '[stderr] ');
+    this.unreap = this.child.pid === undefined ? () => {} : reapGroupIfRunnerDies(this.child.pid);
     this.exited = this.child.then((r) => {
       const how = r.failed && r.code === 'ENOENT' ? `could not start ${spec.file}: ${r.shortMessage}` : r.signal ? `killed by ${r.signal}` : `exited with code ${r.exitCode}`;
       this.exitInfo = how;
@@ -125,6 +128,7 @@ export class LbProcess {
       }
       // The leader is gone; its group may not be (a child that ignored SIGTERM).
       this.signalGroup('SIGKILL');
+      this.unreap();
       live.delete(this);
     })();
     return this.stopping;

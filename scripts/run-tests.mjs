@@ -41,12 +41,14 @@ function runFile(file) {
     }, FILE_TIMEOUT_MS);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
-      const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? 0);
-      const skipped = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      // uvu colours some counts even with FORCE_COLOR=0 ("Skipped:   \x1b[33m2\x1b[39m").
+      const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+      const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? 0);
+      // uvu's Total counts the tests that ran; skipped ones are not part of it.
+      const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
       // Lines printed by test/requirements.ts for a test skipped because a program is missing.
-      const needs = out.split('\n').filter((l) => l.startsWith(SKIP_MARKER));
-      let failed = total - passed - skipped;
+      const needs = plain.split('\n').filter((l) => l.startsWith(SKIP_MARKER));
+      let failed = total - passed;
       // A file that crashed, timed out or exited non-zero without a failed test still counts once.
       if (code !== 0 && failed === 0) failed = 1;
       resolve({ file, passed, failed, skipped, needs });
@@ -55,7 +57,7 @@ function runFile(file) {
 }
 
 const files = findTests(join(root, 'test'))
-  .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+  .filter((f) => filters.length === 0 || filters.some((w) => relative(root, f).includes(w)))
   .sort();
 const started = Date.now();
 const results = [];

@@ -2,6 +2,7 @@
 // API's POST /servers all go through these declarations, so every entry point validates alike.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MODELS, PRESET_NAMES, modelKey } from './engine/models.js';
+import { MAX_NUM_TOKENS } from './engine/reply.js';
 import { isPlainObject, parseDuration, validate, ValidationError, type Schema } from './schema.js';
 
 export interface ModelEntry {
@@ -28,7 +29,11 @@ export interface ServerSettings {
   hub_url?: string;
   node_id?: string;
   heartbeat_interval?: string | number;
+  max_body_bytes: number;
 }
+
+/** 32 MiB: Anthropic's Messages API allows 32 MB; Ollama sets no limit, but a simulator must not buffer any amount. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export const SERVER_SCHEMA: Schema = {
   port: { kind: 'int', min: 0, max: 65535, doc: 'TCP port (0 = any free port)' },
@@ -37,7 +42,7 @@ export const SERVER_SCHEMA: Schema = {
   tokens_per_sec: { kind: 'number', min: 0.001, default: 65, doc: 'generation speed' },
   prompt_tokens_per_sec: { kind: 'number', min: 0.001, default: 2900, doc: 'prompt evaluation speed (the cached prefix is free)' },
   load_ms: { kind: 'number', min: 0, default: 200, doc: 'time to load a model that is not loaded' },
-  num_tokens: { kind: 'int', min: 0, default: 20, doc: 'reply length when a request sets no limit' },
+  num_tokens: { kind: 'int', min: 0, max: MAX_NUM_TOKENS, default: 20, doc: `reply length when a request sets no limit (at most ${MAX_NUM_TOKENS}: a reply is planned whole before its first token)` },
   num_parallel: { kind: 'int', min: 1, default: 1, doc: 'parallel request slots (`OLLAMA_NUM_PARALLEL`)' },
   max_queue: { kind: 'int', min: 0, default: 512, doc: 'requests that may wait for a slot; past it, 503 `server busy` (`OLLAMA_MAX_QUEUE`)' },
   max_loaded_models: { kind: 'int', min: 1, default: 3, doc: 'models loaded at once; loading another evicts the least recently used' },
@@ -45,6 +50,7 @@ export const SERVER_SCHEMA: Schema = {
   version: { kind: 'string', default: '0.13.5', doc: 'what `/api/version` reports' },
   journal_size: { kind: 'int', min: 1, default: 10_000, doc: 'journal records kept per server' },
   max_jobs: { kind: 'int', min: 1, default: 1000, doc: 'jobs (job API) kept per server; finished ones are evicted oldest first; when every kept job is unfinished, POST /v1/jobs answers 503' },
+  max_body_bytes: { kind: 'int', min: 1, default: DEFAULT_MAX_BODY_BYTES, doc: 'largest request body (32 MiB) a server reads, on every route (job API and `POST /execute` too); a larger one is answered 413 naming the limit' },
   hub_url: { kind: 'string', doc: 'node-agent mode: the hub it registers with (heartbeats to `{hub_url}/nodes/heartbeat`, jobs on `POST /execute`); unset = a plain Ollama' },
   node_id: { kind: 'string', defaultDoc: '`node-{port}`', doc: 'node agents: the id its heartbeats carry; `{port}` is its first port, kept when it restarts elsewhere' },
   heartbeat_interval: { kind: 'duration', defaultDoc: '`"30s"`', doc: 'node agents: time between heartbeats (`"30s"`, `"250ms"`, or seconds)' },

@@ -2,7 +2,7 @@
 // changes across them, and the fleet-wide journal (ids, queries, the 'record' event) live here.
 // startFleet (start.ts) starts one with its control API, which steers it from outside.
 import { EventEmitter } from 'node:events';
-import { NodeAgent, nodeIdFor } from './agent/node-agent.js';
+import { NodeAgent, nodeIdFor, portDependentId } from './agent/node-agent.js';
 import { parseBehavior, type BehaviorSpec } from './behaviors/registry.js';
 import { serverSettings, type ServerOverrides } from './config.js';
 import type { HeartbeatRecord, JournalQuery, JournalRecord } from './journal/record.js';
@@ -31,6 +31,9 @@ export interface AttachedControl {
   port: number;
   close(): Promise<void>;
 }
+
+/** Free ports a node agent may try before its port-derived node id is one no other agent carries. */
+const NODE_ID_ATTEMPTS = 8;
 
 /** A port, a list of ports, or every server. */
 export type PortSelector = number | number[] | 'all' | { all: true };
@@ -103,19 +106,24 @@ export class Fleet extends EventEmitter {
     const settings = serverSettings(input, this.defaults);
     if (settings.port !== 0 && this.servers.has(settings.port)) throw new ValidationError(`port ${settings.port} is already a server of this fleet`, 'port');
     if (settings.port !== 0 && settings.port === this.control?.port) throw new ValidationError(`port ${settings.port} is the control port`, 'port');
-    const server = new SimServer(this.context, settings);
-    server.ordinal = this.nextOrdinal++;
-    await server.start();
-    if (settings.hub_url !== undefined) {
-      try {
-        this.attachAgent(server);
-      } catch (e) {
-        await server.stop();
-        throw e;
+    for (let attempt = 1; ; attempt++) {
+      const server = new SimServer(this.context, settings);
+      await server.start();
+      if (settings.hub_url !== undefined) {
+        try {
+          this.attachAgent(server);
+        } catch (e) {
+          await server.stop();
+          // A free port the OS chose can be one whose node id an agent restarted elsewhere still
+          // carries (node-{port} is kept across restarts): not the caller's doing, so another port.
+          if (e instanceof ValidationError && e.field === 'node_id' && settings.port === 0 && portDependentId(settings.node_id) && attempt < NODE_ID_ATTEMPTS) continue;
+          throw e;
+        }
       }
+      server.ordinal = this.nextOrdinal++;
+      this.servers.set(server.port, server);
+      return server;
     }
-    this.servers.set(server.port, server);
-    return server;
   }
 
   /** The node agent of a server started with hub_url (POST /agent steers it); an error naming the port otherwise. */
@@ -167,7 +175,14 @@ export class Fleet extends EventEmitter {
   }
 
   setSequence(selector: PortSelector, steps: unknown[]): BehaviorSpec[] {
-    const specs = steps.map((b) => parseBehavior(b, ROUTE_PATHS));
+    const specs = steps.map((b, i) => {
+      try {
+        return parseBehavior(b, ROUTE_PATHS);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        throw new ValidationError(`steps[${i}]: ${e.message}`, e.field ?? 'steps', e.allowed); // which step is wrong
+      }
+    });
     for (const s of this.select(selector)) s.behavior.setSequence(specs);
     return specs;
   }

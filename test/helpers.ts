@@ -58,3 +58,23 @@ export function refuses(port: number): Promise<boolean> {
     });
   });
 }
+
+/** True while any process of the process group still exists (a zombie counts until reaped). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until check holds (true) or the deadline passes (false): teardown after a kill is asynchronous. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}

@@ -42,3 +42,15 @@ export async function testNeeding(req: Requirement, name: string, fn: TestFn): P
     test.skip(name, fn);
   }
 }
+
+/** A real load balancer the runner can target (nginx, haproxy), looked up the way the runner does. */
+export function balancerRequirement(target: 'nginx' | 'haproxy'): Requirement {
+  return {
+    name: target,
+    missing: async () => {
+      const why = await (await import('../runner/targets/index.js')).resolveTarget({ target }).unavailable({ binPath: undefined });
+      return why?.replace(/ \(apt-get install [^)]*\)$/, '') ?? null; // the skip line says how to install it
+    },
+    install: `apt-get install -y ${target}`,
+  };
+}

@@ -6,8 +6,7 @@
 // then one line per routing decision and health change.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from '../../simulator/cli/yargs.js';
 import { BackendPool, parseBackendUrl, type Log } from './backends.js';
 import { Balancer } from './balancer.js';
 import { DEFECT_NAMES, parseDefects, type Defects } from './defects.js';

@@ -5,6 +5,7 @@
 // nothing until the listener reopens, and then one heartbeat at once, as an agent does on start-up.
 // Every heartbeat and the hub's answer go to the server's heartbeat journal.
 import type http from 'node:http';
+import { after, type Timer } from '../engine/clock.js';
 import { parseDuration } from '../schema.js';
 import type { ServerAgent, SimServer } from '../server.js';
 import type { HeartbeatRecord } from '../journal/record.js';
@@ -18,8 +19,15 @@ export const HEARTBEAT_TIMEOUT_MS = 10_000;
 const STOPPED = 'agent stopped';
 
 /** `node-{port}` expands with the server's first port, so the id survives a restart elsewhere. */
+const DEFAULT_NODE_ID = 'node-{port}';
+
 export function nodeIdFor(template: string | undefined, port: number): string {
-  return (template ?? 'node-{port}').replaceAll('{port}', String(port));
+  return (template ?? DEFAULT_NODE_ID).replaceAll('{port}', String(port));
+}
+
+/** True when the id depends on the port the server gets (the default, or a template with {port}). */
+export function portDependentId(template: string | undefined): boolean {
+  return (template ?? DEFAULT_NODE_ID).includes('{port}');
 }
 
 export class NodeAgent implements ServerAgent {
@@ -30,7 +38,7 @@ export class NodeAgent implements ServerAgent {
   heartbeatsOn = true;
   /** POST /agent {"advertise": ...}: what it claims instead of the truth. */
   advertise: Advertise | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   /** Heartbeats go out one after another; this is the last one queued. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly aborter = new AbortController();
@@ -109,20 +117,22 @@ export class NodeAgent implements ServerAgent {
   }
 
   private cancelTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 
   private schedule(delayMs: number): void {
     this.cancelTimer();
     if (!this.sending) return;
-    this.timer = setTimeout(() => {
+    // after(), not setTimeout: an interval past Node's 24.8-day timer limit (heartbeat_interval: 1e21)
+    // would fire at once, and then again after every beat.
+    this.timer = after(delayMs, () => {
       this.timer = null;
       void this.enqueue().then(() => {
         // The next one is due an interval after this one ended, unless something rescheduled meanwhile.
         if (this.timer === null) this.schedule(this.intervalMs);
       });
-    }, delayMs);
+    });
   }
 
   private enqueue(): Promise<HeartbeatRecord> {

@@ -24,7 +24,7 @@ function anthropicType(status: number): string {
 }
 
 const JOB_ERROR_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE',
+  400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE',
 };
 
 /** A job API error: `code` from the status, and for bad input the field and its allowed values. */

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { Effect } from '../behaviors/types.js';
 import { cutDefinition, type Cut } from '../cuts/registry.js';
 import type { Chunk, CutResult, CutWire, Headers, StreamFormat, WholeBody } from '../cuts/types.js';
-import { now } from '../engine/clock.js';
+import { after, now, sleepUntil } from '../engine/clock.js';
 import type { FaultKind, JournalRecord } from '../journal/record.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { SimServer } from '../server.js';
@@ -172,7 +172,7 @@ export class Exchange implements CutWire {
       if (piece.length) this.res.write(piece);
       else this.res.flushHeaders();
       deadline += (piece.length / bytesPerSec) * 1000;
-      await new Promise((r) => setTimeout(r, Math.max(0, deadline - now())));
+      await sleepUntil(deadline);
     }
     this.draining = null;
   }
@@ -298,9 +298,8 @@ export class Exchange implements CutWire {
     this.sealed = true;
     this.held = true;
     if (ms === undefined) return;
-    const timer = setTimeout(() => this.socket.end(), ms);
-    timer.unref();
-    this.res.once('close', () => clearTimeout(timer));
+    const timer = after(ms, () => this.socket.end()); // any ms: past Node's 24.8-day timer limit too
+    this.res.once('close', () => timer.cancel());
   }
 
   /** Never answer (Hang); the socket stays open until the client leaves. */

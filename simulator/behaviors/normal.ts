@@ -1,3 +1,4 @@
+import { MAX_NUM_TOKENS } from '../engine/reply.js';
 import { defineBehavior } from './types.js';
 
 export default defineBehavior<{ tokens_per_sec?: number; prompt_eval_tokens_per_sec?: number; num_tokens?: number; load_delay_ms?: number }>({
@@ -7,7 +8,7 @@ export default defineBehavior<{ tokens_per_sec?: number; prompt_eval_tokens_per_
   params: {
     tokens_per_sec: { kind: 'number', min: 0.001, doc: "generation speed; default the server's tokens_per_sec (65)" },
     prompt_eval_tokens_per_sec: { kind: 'number', min: 0.001, doc: "prompt evaluation speed; default the server's prompt_tokens_per_sec (2900)" },
-    num_tokens: { kind: 'int', min: 0, doc: "reply length when the request sets no limit; default the server's num_tokens (20)" },
+    num_tokens: { kind: 'int', min: 0, max: MAX_NUM_TOKENS, doc: "reply length when the request sets no limit; default the server's num_tokens (20)" },
     load_delay_ms: { kind: 'number', min: 0, doc: "cold-load time of a model; default the server's load_ms (200)" },
   },
   effect: (p) => ({

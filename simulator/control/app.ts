@@ -5,8 +5,12 @@
 import { Hono } from 'hono';
 import type { Fleet } from '../fleet.js';
 import { ValidationError } from '../schema.js';
+import { readWholeBody } from './body-limit.js';
 import { CONTROL_ENDPOINTS } from './endpoints/all.js';
 import { guard } from './guard.js';
+
+/** The body stream broke: the client closed the connection before sending all it announced. */
+const clientLeft = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ECONNRESET' && (err as Error).message === 'aborted';
 
 function errorStatus(err: unknown): 400 | 404 | 409 | null {
   if (err instanceof ValidationError) {
@@ -16,7 +20,14 @@ function errorStatus(err: unknown): 400 | 404 | 409 | null {
   }
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return 409;
+  if (clientLeft(err)) return 400;
   return null;
+}
+
+function errorBody(err: unknown): Record<string, unknown> {
+  if (err instanceof ValidationError) return err.toJSON();
+  if (clientLeft(err)) return { error: 'request body incomplete: the connection closed before all of it arrived', field: 'body' };
+  return { error: `cannot listen: ${(err as Error).message}`, field: 'port' };
 }
 
 export function buildControlApp(fleet: Fleet): Hono {
@@ -28,12 +39,12 @@ export function buildControlApp(fleet: Fleet): Hono {
       console.error('ollama-sim control API:', err);
       return c.json({ error: `internal error: ${(err as Error).message}` }, 500);
     }
-    const body = err instanceof ValidationError ? err.toJSON() : { error: `cannot listen: ${(err as Error).message}`, field: 'port' };
-    return c.json(body, status);
+    return c.json(errorBody(err), status);
   });
   app.notFound((c) => c.json({ error: `no control endpoint ${c.req.method} ${c.req.path}; see GET /status, POST /behavior, GET /journal, GET /metrics` }, 404));
 
   app.use(guard(fleet.host));
+  app.use(readWholeBody);
   for (const endpoint of CONTROL_ENDPOINTS.flat()) app.on(endpoint.method, endpoint.path, (c) => endpoint.handle(c, fleet));
   return app;
 }

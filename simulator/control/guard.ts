@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { Context, Next } from 'hono';
+import { discardBody } from './body-limit.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
@@ -49,11 +50,16 @@ export function refusal(headers: { origin?: string; host?: string }, boundHost: 
   return { field: 'Origin', error: `cross-origin request refused: Origin ${origin} is not this control API (http://${host}); it takes requests from scripts (no Origin header) and from its own dashboard` };
 }
 
-/** Hono middleware: 403 with the reason for a request refusal() refuses. */
+/**
+ * Hono middleware: 403 with the reason for a request refusal() refuses, decided before the body
+ * is read (whatever its body, a refused request is a 403, never a 413); the body is then drained,
+ * so the 403 is not lost to a reset over unread bytes (body-limit.ts).
+ */
 export function guard(boundHost: string) {
   return async (c: Context, next: Next): Promise<Response | void> => {
     const refused = refusal({ origin: c.req.header('origin'), host: c.req.header('host') }, boundHost);
-    if (refused !== null) return c.json(refused, 403);
-    await next();
+    if (refused === null) return next();
+    await discardBody(c);
+    return c.json(refused, 403);
   };
 }

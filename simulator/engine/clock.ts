@@ -30,6 +30,28 @@ function wakeAt(deadline: number, wake: () => void): void {
   list.push(wake);
 }
 
+// Node fires a timer longer than this at once (TimeoutOverflowWarning, "duration was set to 1").
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface Timer {
+  cancel(): void;
+}
+
+/**
+ * Calls fn after `ms`, for any ms: a delay past Node's 24.8-day timer limit is waited out in legs
+ * (a keep_alive of 1e21 s must not unload at once); Infinity never fires. Unref'd.
+ */
+export function after(ms: number, fn: () => void): Timer {
+  let timer: NodeJS.Timeout | null = null;
+  const arm = (left: number) => {
+    if (left === Infinity) return;
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(Math.max(0, left), MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm(ms);
+  return { cancel: () => timer && clearTimeout(timer) };
+}
+
 /**
  * Resolves at `deadline` (a `now()` value) with true, or with false once the signal has aborted
  * (long sleeps end early on abort; short ones notice at wake-up). Timers are unref'd: a pending
@@ -42,14 +64,13 @@ export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<bool
   if (delay < SHARED_BELOW_MS) return new Promise((resolve) => wakeAt(deadline, () => resolve(!signal?.aborted)));
   return new Promise((resolve) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve(false);
     };
-    const timer = setTimeout(() => {
+    const timer = after(delay, () => {
       signal?.removeEventListener('abort', onAbort);
       resolve(true);
-    }, delay);
-    timer.unref();
+    });
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

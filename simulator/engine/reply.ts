@@ -21,6 +21,13 @@ export interface ToolDef {
   parameters?: Record<string, unknown>;
 }
 
+/**
+ * The longest natural reply (num_tokens) a server or behavior may ask for: 128k, the largest common
+ * context window. A reply is planned whole before its first token goes out, so an unbounded length
+ * (num_tokens 1e9) would block every server of the process for good.
+ */
+export const MAX_NUM_TOKENS = 131_072;
+
 export interface ReplyOptions {
   /** Natural length of the answer in tokens (the server's num_tokens or a behavior override). */
   numTokens: number;

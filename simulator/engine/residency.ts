@@ -2,7 +2,7 @@
 // time; concurrent requests for the same cold model share one load. When a model's last request
 // ends, it stays loaded for its keep-alive (0 unloads at once, negative means forever), and loading
 // past `maxLoaded` evicts the least recently used idle model, as Ollama's scheduler does.
-import { now, sleep } from './clock.js';
+import { after, now, sleep, type Timer } from './clock.js';
 import type { ModelSpec } from './models.js';
 
 export interface LoadedModel {
@@ -13,7 +13,7 @@ export interface LoadedModel {
   expiresAt: number;
   lastUsed: number;
   loading: Promise<void> | null;
-  timer: NodeJS.Timeout | null;
+  timer: Timer | null;
 }
 
 export interface Lease {
@@ -34,7 +34,7 @@ export class Residency {
   private unload(key: string): void {
     const m = this.loaded.get(key);
     if (!m) return;
-    if (m.timer) clearTimeout(m.timer);
+    m.timer?.cancel();
     this.loaded.delete(key);
   }
 
@@ -48,7 +48,7 @@ export class Residency {
   }
 
   private scheduleExpiry(key: string, m: LoadedModel): void {
-    if (m.timer) clearTimeout(m.timer);
+    m.timer?.cancel();
     m.timer = null;
     if (m.keepAliveMs < 0) {
       m.expiresAt = Infinity;
@@ -56,8 +56,7 @@ export class Residency {
     }
     m.expiresAt = now() + m.keepAliveMs;
     if (m.keepAliveMs === 0) return this.unload(key);
-    m.timer = setTimeout(() => this.unload(key), m.keepAliveMs);
-    m.timer.unref();
+    m.timer = after(m.keepAliveMs, () => this.unload(key));
   }
 
   /** Attaches a request to the model, loading it first if needed. */
@@ -76,7 +75,7 @@ export class Residency {
       entry.loading = loadMs > 0 ? sleep(loadMs).then(() => { entry.loading = null; }) : null;
       this.loaded.set(key, m);
     }
-    if (m.timer) clearTimeout(m.timer);
+    m.timer?.cancel();
     m.timer = null;
     if (keepAliveMs !== undefined) m.keepAliveMs = keepAliveMs;
     m.refCount++;

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFleet, type Fleet } from '../../simulator/index.js';
 import type { HeartbeatRecord } from '../../simulator/journal/record.js';
+import { SimServer } from '../../simulator/server.js';
 import { hubStub, rejects, type HubStub } from './hub-stub.js';
 
 let hub: HubStub;
@@ -20,7 +21,7 @@ test.after.each(async () => {
   await hub.close();
 });
 
-async function agents(n: number, defaults: Record<string, unknown> = {}, interval = '100ms'): Promise<Fleet> {
+async function agents(n: number, defaults: Record<string, unknown> = {}, interval: string | number = '100ms'): Promise<Fleet> {
   fleet = await startFleet({ servers: n, controlPort: null, defaults: { hub_url: hub.url, heartbeat_interval: interval, load_ms: 0, ...defaults } });
   return fleet;
 }
@@ -55,6 +56,23 @@ test('the next heartbeat comes an interval after the previous one ended, never t
   const first = await f.waitForHeartbeat(answered(port), 3000);
   const second = await f.waitForHeartbeat((h) => answered(port)(h) && h.id > first.id, 3000);
   assert.ok(second.sentAt - first.endedAt! >= 148, `second sent ${second.sentAt - first.endedAt!} ms after the first ended`);
+});
+
+test('an interval past Node\'s 24.8-day timer limit is waited out, not fired at once (found by the fuzz campaign)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  try {
+    const f = await agents(1, {}, 1e21); // seconds
+    const [port] = f.ports;
+    await f.waitForHeartbeat(answered(port), 3000);
+    // An overflowed timer fires after 1 ms, so the beats would follow each other as fast as the hub answers.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(f.heartbeats({ port }).length, 1);
+    assert.equal(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
 
 test('a hub that answers 500 or is not there: status and error in the journal', async () => {
@@ -130,6 +148,30 @@ test('node_id: default node-{port}, a template, one id per fleet, kept across a 
   const beat = await f.waitForHeartbeat(answered(moved.port), 3000);
   assert.is(beat.payload.node_id, `gpu-${port}`);
   assert.is(beat.payload.port, moved.port);
+});
+
+test('a free port whose node-{port} a restarted agent still carries: the new agent takes another port, not a 409 (found by the fuzz campaign)', async () => {
+  const f = await agents(1, {}, '1h');
+  const [port] = f.ports;
+  const moved = await f.restartServer(port); // keeps node-PORT; PORT is free again
+  // The OS picks free ports at random; make its first pick the freed one, as it happened in the fuzz campaign.
+  const start = SimServer.prototype.start;
+  let picks = 0;
+  SimServer.prototype.start = function (this: SimServer) {
+    if (picks++ === 0) this.port = port;
+    return start.call(this);
+  };
+  try {
+    const added = await f.addServer({ port: 0 });
+    assert.is(picks, 2, 'a second port was tried');
+    assert.is.not(added.port, port);
+    assert.is(added.settings.node_id, `node-${added.port}`);
+    assert.equal(f.ports, [moved.port, added.port].sort((a, b) => a - b));
+  } finally {
+    SimServer.prototype.start = start;
+  }
+  // Asked for by number, the port is the caller's choice and the clash is theirs to fix.
+  await rejects(f.addServer({ port }), new RegExp(`node_id 'node-${port}' is already the id of the node agent on port ${moved.port}`));
 });
 
 test('bad agent settings: 400-style errors naming the field', async () => {

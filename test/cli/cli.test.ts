@@ -1,13 +1,14 @@
-// The `ollama-sim` command as users run it: from a clone (`npx ollama-sim` after `npm ci` and the
-// build) and from the packed tarball installed into an empty folder.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+// The `ollama-sim` command as users run it from a clone (`npx ollama-sim` after `npm ci` and the
+// build), and the built CLI itself: output, flags, exit codes, signals. The packed tarball and
+// every npm wrapper, killed every way, are in wrappers.test.ts.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exited, freePorts, refuses, waitForLines } from '../helpers.js';
+import { eventually, exited, freePorts, groupAlive, refuses, waitForLines } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/simulator/cli.js');
@@ -29,19 +30,6 @@ function signal(child: ReturnType<typeof spawn>, sig: NodeJS.Signals): void {
   }
 }
 
-async function groupGone(pgid: number): Promise<boolean> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 test.after.each(() => {
   for (const c of children.splice(0)) signal(c, 'SIGKILL');
 });
@@ -59,7 +47,7 @@ test('`npx ollama-sim` in the clone serves the listed ports, answers like Ollama
   signal(child, 'SIGINT');
   await exited(child);
   for (const p of [control, a, b]) assert.ok(await refuses(p), `port ${p} still accepts connections`);
-  assert.ok(await groupGone(child.pid!), 'a process of the npx group outlived Ctrl-C');
+  assert.ok(await eventually(() => !groupAlive(child.pid!)), 'a process of the npx group outlived Ctrl-C');
 });
 
 test('SIGINT to the simulator itself: exit code 0', async () => {
@@ -124,6 +112,91 @@ async function failure(args: string[]): Promise<{ code: number | null; stderr: s
   return { code, stderr: stderr.trim() };
 }
 
+/** Runs the CLI to its end: exit code and output. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = start(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const code = await exited(child);
+  return { code, stdout: stdout.trim(), stderr: stderr.trim() };
+}
+
+test('free ports (0) with --port-file and --pid-file; `wait --port-file` started first returns once it is ready; both files go on exit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-files-'));
+  try {
+    const portFile = join(dir, 'ports.json');
+    const pidFile = join(dir, 'sim.pid');
+    // The wait starts before the simulator: it must wait for the file, then for the servers.
+    const waiting = run(['wait', '--port-file', portFile, '--timeout', '20s']);
+    const child = start(['--control-port', '0', '--server-ports', '0,0', '--port-file', portFile, '--pid-file', pidFile]);
+    const waited = await waiting;
+    assert.is(waited.code, 0, waited.stderr);
+    const file = JSON.parse(readFileSync(portFile, 'utf8')) as { pid: number; control_url: string; control_port: number; servers: Array<{ port: number; url: string }> };
+    assert.is(file.pid, child.pid);
+    assert.is(readFileSync(pidFile, 'utf8'), `${child.pid}\n`);
+    assert.is(file.control_url, `http://127.0.0.1:${file.control_port}`);
+    assert.is(file.servers.length, 2);
+    assert.ok(file.servers.every((s) => s.port > 0 && s.url === `http://127.0.0.1:${s.port}`) && file.servers[0].port !== file.servers[1].port, JSON.stringify(file));
+    assert.is(waited.stdout, `ready: control API ${file.control_url}, 2 server(s): ${file.servers.map((s) => s.url).join(' ')}`);
+    for (const s of file.servers) assert.is((await fetch(`${s.url}/api/version`)).status, 200);
+    signal(child, 'SIGTERM');
+    assert.is(await exited(child), 0);
+    assert.not.ok(existsSync(portFile), 'the port file outlived the simulator');
+    assert.not.ok(existsSync(pidFile), 'the pid file outlived the simulator');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wait: exit 1 after the timeout with one line saying what was missing; exit 2 for bad flags', async () => {
+  const [nobody] = await freePorts(1);
+  const refused = await run(['wait', '--control', `http://127.0.0.1:${nobody}`, '--timeout', '300ms']);
+  assert.is(refused.code, 1);
+  assert.is(refused.stderr, `ollama-sim wait: not ready within 0.3s: GET http://127.0.0.1:${nobody}/status: ECONNREFUSED`);
+  const noFile = await run(['wait', '--port-file', '/nonexistent/ports.json', '--timeout', '0.2']);
+  assert.is(noFile.code, 1);
+  assert.is(noFile.stderr, 'ollama-sim wait: not ready within 0.2s: /nonexistent/ports.json does not exist yet');
+  for (const [args, re] of [
+    [['--timeout', 'soon'], /--timeout must be a positive duration like 30s, 500ms or 2m, got "soon"/],
+    [['--timeout', '0s'], /--timeout must be a positive duration/],
+    [['--control', 'http://x', '--port-file', 'f'], /mutually exclusive/],
+    [['--nope'], /Unknown argument: nope/],
+  ] as Array<[string[], RegExp]>) {
+    const r = await run(['wait', ...args]);
+    assert.is(r.code, 2, `wait ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.is(r.stderr.split('\n').length, 1);
+  }
+});
+
+test('--max-body-bytes sets every server\'s body limit: a larger body gets 413 naming it', async () => {
+  const [control, a] = await freePorts(2);
+  const child = start(['--control-port', String(control), '--server-ports', String(a), '--max-body-bytes', '64']);
+  await waitForLines(child, 2);
+  const res = await fetch(`http://127.0.0.1:${a}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'x'.repeat(64) }] }) });
+  assert.equal([res.status, await res.json()], [413, { error: 'http: request body too large: the limit is 64 bytes (setting max_body_bytes)' }]);
+  signal(child, 'SIGTERM');
+  assert.is(await exited(child), 0);
+});
+
+test('--help wraps at word boundaries: every sentence survives with its words whole', async () => {
+  for (const args of [['--help'], ['wait', '--help']]) {
+    const child = start(args);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    assert.is(await exited(child), 0);
+    assert.ok(out.split('\n').every((l) => l.length <= 80), `${args.join(' ')}: a line is wider than 80 columns`);
+    // A word broken across lines ("chan" / "ges") leaves a space inside it once lines are joined.
+    const flat = out.replace(/\s+/g, ' ');
+    const sentences = args[0] === 'wait'
+      ? ['answers GET /status on its control API with every server listening', 'give up after this long: 30s, 500ms, 2m, or a number of seconds']
+      : ['control API that changes their behavior at run time', 'deepseek-coder:1.3b-instruct-q4_0, nomic-embed-text:latest, all-minilm:latest', "every server's port and URL as JSON to FILE once everything listens"];
+    for (const s of sentences) assert.ok(flat.includes(s), `${args.join(' ')}: "${s}" is not whole in:\n${out}`);
+  }
+});
+
 test('a port in use: one line naming it, exit 2, nothing left listening', async () => {
   const [control, a, b] = await freePorts(3);
   const blocker = (await import('node:net')).createServer().listen(b, '127.0.0.1');
@@ -145,6 +218,9 @@ test('bad ports and the control port inside the server list: exit 2 with a reaso
     [['--server-ports', '70000'], /bad port or range "70000"/],
     [['--server-ports', 'abc'], /bad port or range "abc"/],
     [['--server-ports', '5-3'], /bad port or range "5-3"/],
+    [['--server-ports', '0-2'], /bad port or range "0-2" \(ports are 1-65535, or 0 for a free port/],
+    [['--max-body-bytes', '0'], /--max-body-bytes must be a whole number of bytes >= 1, got 0/],
+    [['--max-body-bytes', '1.5'], /--max-body-bytes must be a whole number of bytes >= 1, got 1.5/],
     [['--control-port', '11999', '--server-ports', '11998,11999'], /--control-port 11999 is also in the server ports/],
     [['--models', 'not a model'], /invalid model "not a model"/],
     [['--config', '/nonexistent.yaml'], /cannot read \/nonexistent.yaml/],
@@ -177,38 +253,6 @@ test('--config (YAML) sets per-server settings, --seed makes text reproducible',
     assert.is(await say(), first);
     signal(child, 'SIGINT');
     await exited(child);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('the packed tarball installs into an empty folder and `npx ollama-sim` runs there', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-pack-'));
-  try {
-    execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-    assert.ok(tarball, 'npm pack wrote no tarball');
-    const app = join(dir, 'app');
-    execFileSync('mkdir', ['-p', app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-    const [control, a] = await freePorts(2);
-    const child = start(['ollama-sim', '--control-port', String(control), '--server-ports', String(a)], app, 'npx', ['--no-install']);
-    const lines = await waitForLines(child, 2, 30_000);
-    assert.is(lines[1], `Ollama server: http://127.0.0.1:${a}`);
-    const chat = await fetch(`http://127.0.0.1:${a}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', stream: false, messages: [{ role: 'user', content: 'hi' }] }) });
-    assert.is(((await chat.json()) as { done: boolean }).done, true);
-    // The dashboard's files ship in the package and are found from dist/.
-    for (const path of ['/', '/ui/app.js', '/ui/dashboard.css']) {
-      const res = await fetch(`http://127.0.0.1:${control}${path}`);
-      assert.is(res.status, 200, `GET ${path} from the installed package`);
-      await res.arrayBuffer();
-    }
-    // Ctrl-C reaches npm and the simulator alike; npm itself then dies of the signal.
-    signal(child, 'SIGINT');
-    await exited(child);
-    assert.ok(await refuses(a), 'the simulator under npx still listens after Ctrl-C');
-    assert.ok(await groupGone(child.pid!), 'a process of the npx group outlived Ctrl-C');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -110,8 +110,9 @@ test('POST /behavior/sequence validates its steps', async () => {
   let r = await control(h.fleet, 'POST', '/behavior/sequence', { port, steps: [] });
   assert.is(r.status, 400);
   assert.is(r.json.field, 'steps');
-  r = await control(h.fleet, 'POST', '/behavior/sequence', { port, steps: [{ type: 'Nope' }] });
+  r = await control(h.fleet, 'POST', '/behavior/sequence', { port, steps: [{ type: 'Normal' }, { type: 'Nope' }] });
   assert.is(r.json.field, 'type');
+  assert.match(r.json.error, /^steps\[1\]: behavior: unknown type "Nope"; valid types: Normal, /);
   r = await control(h.fleet, 'POST', '/behavior/sequence', { port, steps: [{ type: 'FailMidStream', times: 2 }, { type: 'Normal' }] });
   assert.is(r.status, 200);
   assert.is(r.json.behavior.type, 'FailMidStream');

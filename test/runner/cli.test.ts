@@ -2,12 +2,15 @@
 // dir (--scenarios-dir). Exit codes, each reporter's output, --keep-logs, --list, and Ctrl-C.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
 import { execa } from 'execa';
-import { findCommand } from '../../runner/executables.js';
+import { balancerRequirement, testNeeding } from '../requirements.js';
+import { RUST_LBS, rustLbBin, rustLbRequirement } from '../rust-lbs.js';
+import { eventually, groupAlive } from '../helpers.js';
 import { allRefused, checkWellFormedXml, processGone } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,6 +35,12 @@ const SCENARIOS: Record<string, string> = {
     needs: (t) => (t.racesRequests ? null : 'needs racesRequests'), async run() {} };`,
   // Announces the balancer and fleet, then blocks until the run is interrupted.
   'block.ts': `export default { name: 'block', description: 'blocks', tags: ['block'], timeoutMs: 120000,
+    async run(ctx) {
+      process.stdout.write('LB-UP ' + JSON.stringify({ pid: ctx.lb.pid, port: ctx.lb.port, fleet: ctx.fleet.ports }) + '\\n');
+      await new Promise(() => {});
+    } };`,
+  // The same for a hub target: the hub starts first, then a fleet of node agents registered with it.
+  'hold-hub.ts': `export default { name: 'hold-hub', kind: 'hub', description: 'blocks with a hub', tags: ['hold-hub'], timeoutMs: 120000,
     async run(ctx) {
       process.stdout.write('LB-UP ' + JSON.stringify({ pid: ctx.lb.pid, port: ctx.lb.port, fleet: ctx.fleet.ports }) + '\\n');
       await new Promise(() => {});
@@ -129,10 +138,17 @@ test('exit 2 with what to do: missing binary, unknown target, bad flag value', a
   assert.match(jobs.stderr, '--jobs must be');
 });
 
-async function interruptBlockedRun(extra: string[]) {
-  const child = cli(['--filter', 'block', ...extra]);
+interface BlockedRun {
+  child: ReturnType<typeof execa>;
+  up: { pid: number; port: number; fleet: number[] };
+  /** The scenario's work dir, read off the balancer's command line (nginx -p DIR, --backends-file DIR/...). */
+  workDir: string | null;
+}
+
+/** Starts a run of the blocking scenario (any command) and resolves once its balancer is up. */
+async function startBlockedRun(child: ReturnType<typeof execa>): Promise<BlockedRun> {
   let buffered = '';
-  const up = await new Promise<{ pid: number; port: number; fleet: number[] }>((resolve, reject) => {
+  const up = await new Promise<BlockedRun['up']>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no LB-UP line within 30 s; output: ${buffered}`)), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk;
@@ -144,18 +160,19 @@ async function interruptBlockedRun(extra: string[]) {
     });
   });
   assert.not.ok(processGone(up.pid), 'the balancer runs before the interrupt');
-  child.kill('SIGINT');
-  const r = await child;
-  return { r, up };
+  // nginx, HAProxy, the reference LB and the F3 fork name it in their arguments; 1.0.3 runs in it.
+  const cmdline = readFileSync(`/proc/${up.pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  const cwd = readlinkSync(`/proc/${up.pid}/cwd`);
+  return { child, up, workDir: /(\/\S*ollama-sim-(?:block|hold-hub)-[^/\s]+)/.exec(`${cmdline} ${cwd}`)?.[1] ?? null };
 }
 
-function groupGone(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+async function interruptBlockedRun(extra: string[]) {
+  const { child, up, workDir } = await startBlockedRun(cli(['--filter', 'block', ...extra]));
+  child.kill('SIGINT');
+  const r = await child;
+  // The interrupted scenario never reaches its teardown; the reaper removes its dir when the runner exits.
+  assert.ok(workDir && (await eventually(() => !existsSync(workDir))), `the work dir ${workDir} outlived the run`);
+  return { r, up };
 }
 
 test('Ctrl-C: exit 130, the balancer is gone and every port refuses', async () => {
@@ -165,12 +182,61 @@ test('Ctrl-C: exit 130, the balancer is gone and every port refuses', async () =
   assert.ok(await allRefused([up.port, ...up.fleet]), 'balancer and fleet ports refuse');
 });
 
-test('Ctrl-C with nginx: its worker processes die with the master (process group)', async () => {
-  if (!findCommand('nginx')) return console.log('(nginx not installed: checked only where it is)');
+await testNeeding(balancerRequirement('nginx'), 'Ctrl-C with nginx: its worker processes die with the master (process group)', async () => {
   const { r, up } = await interruptBlockedRun(['--target', 'nginx']);
   assert.is(r.exitCode, 130, `${r.stdout}\n${r.stderr}`);
-  assert.ok(groupGone(up.pid), 'no process of the nginx group is left');
+  assert.ok(!groupAlive(up.pid), 'no process of the nginx group is left');
   assert.ok(await allRefused([up.port, ...up.fleet]));
+});
+
+/**
+ * SIGKILL gives the runner no chance to tear down: the reaper (runner/reaper.ts) must. `workDir`:
+ * whether the balancer shows the scenario's work dir (the hub runs from the clone and names none).
+ */
+async function killRunnerHard(extra: string[], { scenario = 'block', workDir = true } = {}): Promise<void> {
+  const run = await startBlockedRun(cli(['--filter', scenario, ...extra]));
+  if (workDir) assert.ok(run.workDir && existsSync(run.workDir), `the scenario's work dir is on the balancer's command line or its cwd: ${run.workDir}`);
+  run.child.kill('SIGKILL');
+  const r = await run.child;
+  assert.is(r.signal, 'SIGKILL');
+  assert.ok(await eventually(() => !groupAlive(run.up.pid), 10_000), 'a process of the balancer group outlived the SIGKILLed runner');
+  assert.ok(await allRefused([run.up.port, ...run.up.fleet]), 'balancer and fleet ports refuse');
+  if (workDir) assert.ok(await eventually(() => !existsSync(run.workDir!), 10_000), `the work dir ${run.workDir} outlived the runner`);
+}
+
+test('SIGKILL to the runner: the reaper ends the balancer group and removes its work dir; no port is left', async () => {
+  await killRunnerHard([]);
+});
+
+for (const target of ['nginx', 'haproxy'] as const) {
+  await testNeeding(balancerRequirement(target), `SIGKILL to the runner with ${target}: every process of its group is reaped`, async () => {
+    await killRunnerHard(['--target', target]);
+  });
+}
+
+for (const target of RUST_LBS) {
+  await testNeeding(rustLbRequirement(target), `SIGKILL to the runner with ${target}: the Rust balancer is reaped and its work dir removed`, async () => {
+    await killRunnerHard(['--target', target, '--lb-bin', rustLbBin(target)]);
+  });
+}
+
+test('SIGKILL to the runner with the hub target: nothing is left, neither the reference hub nor its node agents (in the runner)', async () => {
+  await killRunnerHard(['--target', 'hub'], { scenario: 'hold-hub', workDir: false });
+});
+
+test('`npm run scenarios` killed with SIGTERM (npm forwards it only to its sh): the runner tears down and nothing is left', async () => {
+  // Its own process group, as a CI step's background job; the signal goes to npm alone.
+  const npm = execa('npm', ['run', '--silent', 'scenarios', '--', '--scenarios-dir', DIR, '--filter', 'block'], { cwd: root, reject: false, detached: true, env: { CI: '1' } });
+  const run = await startBlockedRun(npm);
+  npm.kill('SIGTERM');
+  // The exit of npm itself: awaiting the execa result would also wait for the stdout pipe, which an
+  // orphaned runner holds open.
+  if (npm.exitCode === null && npm.signalCode === null) await once(npm, 'exit');
+  assert.ok(await eventually(() => !groupAlive(npm.pid!), 10_000), 'the runner (in npm\'s process group) outlived npm');
+  assert.ok(!groupAlive(run.up.pid), 'the balancer group outlived the runner');
+  assert.ok(await allRefused([run.up.port, ...run.up.fleet]), 'balancer and fleet ports refuse');
+  assert.ok(run.workDir && !existsSync(run.workDir), 'the work dir was removed by the teardown');
+  await npm;
 });
 
 test.run();

@@ -7,10 +7,9 @@
 // (OLLAMA_SIM_REQUIRE, test/requirements.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testNeeding, type Requirement } from '../requirements.js';
+import { balancerRequirement, testNeeding, type Requirement } from '../requirements.js';
 import { isRustLb, rustLbBin, rustLbRequirement } from '../rust-lbs.js';
 import { runScenarios, type ScenarioResult } from '../../runner/harness.js';
-import { resolveTarget } from '../../runner/targets/index.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { loadVerdicts, REAL_BALANCERS, type ExpectedVerdict, type RealBalancer } from '../../scenarios/lib/verdicts.js';
 
@@ -20,12 +19,7 @@ const expected = loadVerdicts();
 const HUB_SCENARIOS = new Set(SCENARIOS.filter((s) => s.kind === 'hub').map((s) => s.name));
 
 function requirement(target: RealBalancer): Requirement {
-  if (isRustLb(target)) return rustLbRequirement(target);
-  return {
-    name: target,
-    missing: () => resolveTarget({ target }).unavailable({ binPath: undefined }),
-    install: `apt-get install -y ${target}`,
-  };
+  return isRustLb(target) ? rustLbRequirement(target) : balancerRequirement(target);
 }
 
 function mismatch(r: ScenarioResult, want: ExpectedVerdict | undefined): string | null {

@@ -38,6 +38,17 @@ const vectorJson = (v: number[], encode: (x: number) => string) => `[${v.map(enc
 
 // ---------- request fields ----------
 
+/**
+ * Inputs one embedding request may hold (OpenAI's own limit; Ollama sets none). The vectors are
+ * computed and written in one go, and 200,000 inputs would block every server of the process for
+ * minutes and then overflow the largest string V8 can build.
+ */
+export const MAX_EMBED_INPUTS = 2048;
+
+export function checkInputCount(count: number): void {
+  if (count > MAX_EMBED_INPUTS) throw new ApiError(400, `input: at most ${MAX_EMBED_INPUTS} items per request (the simulator's limit), got ${count}`);
+}
+
 /** `input`: a string or an array of strings; "" and [] mean "just load the model". */
 function embedInputs(value: unknown): string[] {
   if (value === undefined || value === null) return [];
@@ -87,6 +98,7 @@ export async function runEmbedding(ex: Exchange, server: SimServer, model: Resol
 async function handleEmbed({ ex, server, body }: RouteContext): Promise<void> {
   const req = parseJsonBody(body, { struct: 'api.EmbedRequest', fields: EMBED_FIELDS, emptyMessage: 'missing request body' });
   const inputs = embedInputs(req.input);
+  checkInputCount(inputs.length);
   const name = typeof req.model === 'string' ? req.model : '';
   if (name === '') throw new ApiError(404, "model '' not found");
   const model = resolveModel(server, name, embedNotFound);

@@ -10,13 +10,19 @@ export interface ChatMessage {
   thinking?: string;
 }
 
+/** out.push(...tokens) without spreading: a 5 MB prompt is over a million tokens, past V8's argument limit. */
+function append(out: string[], marker: string, text: string): void {
+  out.push(marker);
+  for (const t of tokenize(text)) out.push(t);
+}
+
 export function chatPromptTokens(messages: ChatMessage[], tools?: unknown[]): string[] {
   const out: string[] = [];
-  if (tools?.length) out.push('<|tools|>', ...tokenize(JSON.stringify(tools)));
+  if (tools?.length) append(out, '<|tools|>', JSON.stringify(tools));
   for (const m of messages) {
-    out.push(`<|${m.role}|>`, ...tokenize(m.content));
+    append(out, `<|${m.role}|>`, m.content);
     for (let i = 0; i < (m.images?.length ?? 0); i++) out.push('<|image|>');
-    if (m.tool_calls?.length) out.push(...tokenize(JSON.stringify(m.tool_calls)));
+    if (m.tool_calls?.length) for (const t of tokenize(JSON.stringify(m.tool_calls))) out.push(t);
   }
   out.push('<|assistant|>');
   return out;
@@ -24,9 +30,9 @@ export function chatPromptTokens(messages: ChatMessage[], tools?: unknown[]): st
 
 export function generatePromptTokens(prompt: string, system?: string, suffix?: string): string[] {
   const out: string[] = [];
-  if (system) out.push('<|system|>', ...tokenize(system));
-  out.push('<|user|>', ...tokenize(prompt));
-  if (suffix) out.push('<|suffix|>', ...tokenize(suffix));
+  if (system) append(out, '<|system|>', system);
+  append(out, '<|user|>', prompt);
+  if (suffix) append(out, '<|suffix|>', suffix);
   out.push('<|assistant|>');
   return out;
 }

@@ -5,7 +5,7 @@
 import { embeddingBase64, embeddingVector } from '../../engine/embedding.js';
 import { tokenize } from '../../engine/tokenizer.js';
 import { ApiError } from '../errors.js';
-import { contextLength, dimensionsValue, embedNotFound, float32Json, runEmbedding } from '../native/embed.js';
+import { checkInputCount, contextLength, dimensionsValue, embedNotFound, float32Json, runEmbedding } from '../native/embed.js';
 import { resolveModel } from '../request-fields.js';
 import type { RouteContext, RouteDef } from '../route.js';
 import { behindMiddleware, bindJson, reject } from '../compat/middleware.js';
@@ -39,6 +39,7 @@ async function handleEmbeddings({ ex, server, body }: RouteContext): Promise<voi
   const encoding = encodingFormat(req.encoding_format);
   // The native embed handler from here.
   const texts = inputTexts(input);
+  checkInputCount(texts.length);
   const name = typeof req.model === 'string' ? req.model : '';
   if (name === '') throw new ApiError(404, "model '' not found");
   const model = resolveModel(server, name, embedNotFound);

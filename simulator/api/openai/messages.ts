@@ -61,7 +61,7 @@ export function fromOpenAIMessages(raw: unknown[]): ChatMessage[] {
     if (typeof m.content === 'string') {
       out.push({ role, content: m.content, tool_calls: calls });
     } else if (Array.isArray(m.content)) {
-      out.push(...m.content.map((part) => partMessage(role, part)));
+      for (const part of m.content) out.push(partMessage(role, part)); // no spread: a list may be longer than V8's argument limit
       if (calls && out.length) out[out.length - 1].tool_calls = calls;
     } else {
       // Content may be left out only by an assistant message that carries tool calls.
