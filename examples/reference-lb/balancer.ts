@@ -216,7 +216,8 @@ export class Balancer {
       ups.push(this.open(ctx, next, tried, `attempt ${n}, racer ${ups.length + 1}`));
     }
     const racers = ups.map((up) => new Racer(up, this.has('race-first-head')));
-    const outcome = await runRace(racers, (r, reason) => this.o.log(`race ${ctx.label}: ${r.up.backend.url} out: ${reason}`));
+    const preferred = this.has('race-sticky-tie') ? this.firstListed(racers) : undefined;
+    const outcome = await runRace(racers, (r, reason) => this.o.log(`race ${ctx.label}: ${r.up.backend.url} out: ${reason}`), preferred);
     if (outcome.kind === 'failed') return { kind: 'error', reason: outcome.reason };
     if (outcome.kind === 'answered') {
       const { last } = outcome;
@@ -231,6 +232,12 @@ export class Balancer {
     this.o.log(`race ${ctx.label}: ${winner.up.backend.url} won${losers.length ? `; ${fate}: ${losers.map((r) => r.up.backend.url).join(', ')}` : ''}`);
     await delivering;
     return { kind: 'done' };
+  }
+
+  /** The racer whose backend comes first in the backend list. */
+  private firstListed(racers: Racer[]): Racer | undefined {
+    const order = this.o.pool.backends;
+    return [...racers].sort((a, b) => order.indexOf(a.up.backend) - order.indexOf(b.up.backend))[0];
   }
 
   private open(ctx: Ctx, backend: Backend, tried: Set<Backend>, note: string): Upstream {

@@ -29,6 +29,7 @@ export const DEFECTS = {
   'race-no-cancel': "never cancels a race's losers: they generate to their end, unread",
   'race-first-head': 'the first racer whose 2xx response head arrives wins, before any token came from it',
   'race-ignore-health': 'chooses the racers without looking at health (failing backends race every time)',
+  'race-sticky-tie': 'a tie goes to the backend listed first: its racer wins when its first token comes within 500 ms of the fastest (equally fast backends never share the load)',
 } as const;
 
 export type DefectName = keyof typeof DEFECTS;

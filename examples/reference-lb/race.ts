@@ -135,15 +135,24 @@ export type RaceOutcome =
   | { kind: 'answered'; last: Racer; reason: string }
   | { kind: 'failed'; reason: string };
 
-/** Waits for the first racer to cross the finish line, or for every racer to fail. */
-export async function runRace(racers: Racer[], onOut: (r: Racer, reason: string) => void): Promise<RaceOutcome> {
+/** How long a tie lasts for race-sticky-tie: the preferred racer may cross the line this much later and still win. */
+const TIE_MS = 500;
+
+/**
+ * Waits for the first racer to cross the finish line, or for every racer to fail. With `preferred`
+ * (the race-sticky-tie defect), a faster winner waits up to TIE_MS for that racer's first token.
+ */
+export async function runRace(racers: Racer[], onOut: (r: Racer, reason: string) => void, preferred?: Racer): Promise<RaceOutcome> {
   const pending = new Map(racers.map((r) => [r, r.finish.then((f) => ({ r, f }))]));
   let last: { r: Racer; reason: string } | undefined;
   let lastError = 'no backend to race';
   while (pending.size > 0) {
     const { r, f } = await Promise.race(pending.values());
     pending.delete(r);
-    if (f.kind === 'token') return { kind: 'won', winner: r, losers: racers.filter((o) => o !== r) };
+    if (f.kind === 'token') {
+      const winner = preferred !== undefined && preferred !== r && (await crossesWithin(preferred, TIE_MS)) ? preferred : r;
+      return { kind: 'won', winner, losers: racers.filter((o) => o !== winner) };
+    }
     onOut(r, f.reason);
     if (f.kind === 'answer') last = { r, reason: f.reason };
     else lastError = f.reason;
@@ -151,6 +160,18 @@ export async function runRace(racers: Racer[], onOut: (r: Racer, reason: string)
   if (last === undefined) return { kind: 'failed', reason: lastError };
   for (const r of racers) if (r !== last.r) r.cancel();
   return { kind: 'answered', last: last.r, reason: last.reason };
+}
+
+/** Whether the racer crosses the finish line within `ms` from now. */
+async function crossesWithin(racer: Racer, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const crossed = racer.finish.then((f) => f.kind === 'token');
+  try {
+    return await Promise.race([crossed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** After the winner's head went to the client: the losers are cancelled (or, with a defect, not). */
