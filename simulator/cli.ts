@@ -10,6 +10,7 @@ import { hideBin, yargs } from './cli/yargs.js';
 import { DEFAULT_MAX_BODY_BYTES, loadConfigFile, type FleetFile, type ServerOverrides } from './config.js';
 import { PRESET_NAMES } from './engine/models.js';
 import type { Fleet } from './fleet.js';
+import { checkWorkers, type WorkerFleet } from './hosts/worker-fleet.js';
 import { watchParent } from './lifecycle/parent-watch.js';
 import { startFleet } from './start.js';
 
@@ -17,6 +18,7 @@ const DEFAULT_CONTROL_PORT = 11500;
 const DEFAULT_SERVER_PORTS = '11501,11502,11503';
 const EXIT_WAIT_TIMEOUT = 1;
 const EXIT_USAGE = 2;
+const EXIT_CRASH = 1;
 
 class UsageError extends Error {}
 
@@ -68,6 +70,7 @@ function parseServeArgs(argv: string[]) {
     .option('hub-url', { type: 'string', describe: 'node-agent mode for every server: the hub they register with (heartbeats to URL/nodes/heartbeat, jobs on POST /execute)' })
     .option('node-id', { type: 'string', describe: 'node agents: the node_id in their heartbeats; {port} expands to each server\'s port', defaultDescription: 'node-{port}' })
     .option('heartbeat-interval', { type: 'string', describe: 'node agents: time between heartbeats, e.g. 30s, 250ms, or seconds', defaultDescription: '30s' })
+    .option('workers', { type: 'number', describe: 'spread the servers over N worker threads (a core each) for large fleets; the control API still steers one fleet. 0 or 1: one thread', defaultDescription: '0' })
     .option('max-body-bytes', { type: 'number', describe: 'largest request body a server reads; a larger one gets 413 naming the limit', defaultDescription: `${DEFAULT_MAX_BODY_BYTES} (32 MiB)` })
     .option('pid-file', { type: 'string', describe: 'write the process id to FILE at start (removed on exit): kill "$(cat FILE)" stops it' })
     .option('port-file', { type: 'string', describe: 'write the pid, the control URL and every server\'s port and URL as JSON to FILE once everything listens (removed on exit)' })
@@ -125,7 +128,8 @@ async function fleetOptions(args: ReturnType<typeof parseServeArgs>) {
   if (controlPort !== 0 && servers.some((s) => s.port === controlPort)) {
     throw new UsageError(`--control-port ${controlPort} is also in the server ports; pick another control port`);
   }
-  return { host: args.host ?? file.host ?? '127.0.0.1', controlPort, servers, defaults, seed: args.seed ?? file.seed ?? 0 };
+  const workers = checkWorkers(args.workers ?? file.workers ?? 0, args.workers !== undefined ? '--workers' : `--config ${args.config} 'workers'`);
+  return { host: args.host ?? file.host ?? '127.0.0.1', controlPort, servers, defaults, seed: args.seed ?? file.seed ?? 0, workers };
 }
 
 function startupError(e: unknown): string {
@@ -138,7 +142,7 @@ function startupError(e: unknown): string {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  let fleet: Fleet | null = null;
+  let fleet: Fleet | WorkerFleet | null = null;
   let quiet = false;
   let stopping = false;
   const stop = async (why: string) => {
@@ -157,7 +161,13 @@ async function serve(argv: string[]): Promise<void> {
     quiet = args.quiet;
     if (!args['outlive-parent']) watchParent((why) => void stop(why));
     if (args['pid-file'] !== undefined) writePidFile(args['pid-file']);
-    fleet = await startFleet(await fleetOptions(args));
+    const options = await fleetOptions(args);
+    fleet = await startFleet(options);
+    // A worker thread that dies takes its servers with it: say which, and stop (never serve half a fleet).
+    fleet.on('crash', (e: Error) => {
+      console.error(e.message);
+      void fleet?.stop().finally(() => process.exit(EXIT_CRASH));
+    });
     if (args['port-file'] !== undefined) writePortFile(args['port-file'], fleet);
   } catch (e) {
     console.error(`ollama-sim: ${startupError(e)}`);
@@ -165,7 +175,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   if (!quiet) {
     console.log(`Control API: ${fleet.controlUrl}`);
-    for (const s of fleet.list()) console.log(`Ollama server: ${s.url}`);
+    for (const url of fleet.urls) console.log(`Ollama server: ${url}`);
   }
 }
 

@@ -111,6 +111,8 @@ export interface FleetFile {
   seed?: number;
   host?: string;
   control_port?: number;
+  /** Worker threads the servers are spread over (--workers). */
+  workers?: number;
   defaults?: ServerOverrides;
   servers?: ServerOverrides[];
 }
@@ -119,6 +121,7 @@ const FILE_SCHEMA: Schema = {
   seed: { kind: 'int', doc: 'fleet seed' },
   host: { kind: 'string', doc: 'bind address' },
   control_port: { kind: 'int', min: 0, max: 65535, doc: 'control API port' },
+  workers: { kind: 'int', min: 0, doc: 'worker threads the servers are spread over (0 or 1: one thread)' },
   defaults: { kind: 'any', doc: 'settings for every server' },
   servers: { kind: 'any', doc: 'per-server settings (each may give port)' },
 };

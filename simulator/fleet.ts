@@ -11,6 +11,7 @@ import { waitForEntry } from './journal/wait.js';
 import { requestListener } from './api/app.js';
 import { ROUTE_PATHS } from './api/routes.js';
 import { SimServer, type FleetContext } from './server.js';
+import { localIds, type FleetIds } from './hosts/ids.js';
 import { ValidationError } from './schema.js';
 
 export interface FleetOptions {
@@ -24,6 +25,8 @@ export interface FleetOptions {
   defaults?: ServerOverrides;
   /** Seed of generated text, ids and probabilistic faults (default 0). */
   seed?: number;
+  /** The fleet-wide counters (a worker's fleet shares them with its siblings); default: this fleet's own. */
+  ids?: FleetIds;
 }
 
 /** A server listening for the fleet (the control API): its port, and how to close it and its connections. */
@@ -38,14 +41,35 @@ const NODE_ID_ATTEMPTS = 8;
 /** A port, a list of ports, or every server. */
 export type PortSelector = number | number[] | 'all' | { all: true };
 
+/** The error for a port that is no server of the fleet (the control API answers it with a 404). */
+export function noServer(port: number, ports: number[]): ValidationError {
+  return new ValidationError(`no server on port ${port}; servers: ${ports.join(', ') || '(none)'}`, 'port');
+}
+
+/**
+ * The ports a selector names, of the fleet's `ports` (in port order): `{all: false}` is an error,
+ * not "all" (the Rust simulator's bug). A worker fleet resolves selectors with it too.
+ */
+export function selectPorts(selector: unknown, ports: number[]): number[] {
+  if (selector === 'all' || (typeof selector === 'object' && selector !== null && !Array.isArray(selector) && (selector as { all?: unknown }).all === true && Object.keys(selector).length === 1)) {
+    return ports;
+  }
+  const known = (p: number) => {
+    if (!ports.includes(p)) throw noServer(p, ports);
+    return p;
+  };
+  if (typeof selector === 'number' && Number.isInteger(selector)) return [known(selector)];
+  if (Array.isArray(selector) && selector.length > 0 && selector.every((p) => typeof p === 'number' && Number.isInteger(p))) return selector.map(known);
+  throw new ValidationError(`field 'port' must be a port number, a non-empty array of ports, or {"all": true}; got ${JSON.stringify(selector)}`, 'port');
+}
+
 export class Fleet extends EventEmitter {
   readonly host: string;
   readonly seed: number;
   readonly defaults: ServerOverrides;
   private readonly servers = new Map<number, SimServer>();
   private control: AttachedControl | null = null;
-  private lastRecordId = 0;
-  private nextOrdinal = 0;
+  private readonly ids: FleetIds;
   private readonly context: FleetContext;
 
   constructor(options: FleetOptions = {}) {
@@ -54,10 +78,11 @@ export class Fleet extends EventEmitter {
     this.host = options.host ?? '127.0.0.1';
     this.seed = options.seed ?? 0;
     this.defaults = options.defaults ?? {};
+    const ids = (this.ids = options.ids ?? localIds());
     this.context = {
       host: this.host,
       seed: this.seed,
-      nextRecordId: () => ++this.lastRecordId,
+      nextRecordId: () => ids.nextRecordId(),
       recordEnded: (r) => this.emit('record', r),
       heartbeatEnded: (h) => this.emit('heartbeat', h),
       requestListener,
@@ -87,18 +112,13 @@ export class Fleet extends EventEmitter {
 
   server(port: number): SimServer {
     const s = this.servers.get(port);
-    if (!s) throw new ValidationError(`no server on port ${port}; servers: ${this.ports.join(', ') || '(none)'}`, 'port');
+    if (!s) throw noServer(port, this.ports);
     return s;
   }
 
   /** Resolves a selector; `{all: false}` is an error, not "all" (the Rust simulator's bug). */
   select(selector: unknown): SimServer[] {
-    if (selector === 'all' || (typeof selector === 'object' && selector !== null && !Array.isArray(selector) && (selector as { all?: unknown }).all === true && Object.keys(selector).length === 1)) {
-      return this.list();
-    }
-    if (typeof selector === 'number' && Number.isInteger(selector)) return [this.server(selector)];
-    if (Array.isArray(selector) && selector.length > 0 && selector.every((p) => typeof p === 'number' && Number.isInteger(p))) return selector.map((p) => this.server(p));
-    throw new ValidationError(`field 'port' must be a port number, a non-empty array of ports, or {"all": true}; got ${JSON.stringify(selector)}`, 'port');
+    return selectPorts(selector, this.ports).map((p) => this.server(p));
   }
 
   async addServer(overrides: ServerOverrides | number = {}): Promise<SimServer> {
@@ -120,7 +140,7 @@ export class Fleet extends EventEmitter {
           throw e;
         }
       }
-      server.ordinal = this.nextOrdinal++;
+      server.ordinal = this.ids.nextOrdinal();
       this.servers.set(server.port, server);
       return server;
     }
@@ -230,7 +250,7 @@ export class Fleet extends EventEmitter {
 
   /** The newest record id so far: pass it as `since` to see only what happens next. */
   get cursor(): number {
-    return this.lastRecordId;
+    return this.ids.lastRecordId;
   }
 
   reset(clearCounters = false): void {

@@ -36,11 +36,15 @@ export interface PortFile {
   servers: Array<{ port: number; url: string }>;
 }
 
-export function portFileContent(fleet: Fleet): PortFile {
+/** What the files say of a fleet (a Fleet, or a WorkerFleet of --workers). */
+export type RunningFleet = Pick<Fleet, 'controlUrl' | 'ports' | 'urls'>;
+
+export function portFileContent(fleet: RunningFleet): PortFile {
   const controlPort = fleet.controlUrl === null ? null : Number(new URL(fleet.controlUrl).port);
-  return { pid: process.pid, control_url: fleet.controlUrl, control_port: controlPort, servers: fleet.list().map((s) => ({ port: s.port, url: s.url })) };
+  const urls = fleet.urls;
+  return { pid: process.pid, control_url: fleet.controlUrl, control_port: controlPort, servers: fleet.ports.map((port, i) => ({ port, url: urls[i] })) };
 }
 
-export function writePortFile(path: string, fleet: Fleet): void {
+export function writePortFile(path: string, fleet: RunningFleet): void {
   writeAtomically(path, `${JSON.stringify(portFileContent(fleet))}\n`);
 }

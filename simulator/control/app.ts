@@ -2,10 +2,11 @@
 // Payloads of the Rust simulator's control API keep working; errors are JSON
 // `{"error", "field", "allowed"}`: 400 for bad input, 404 for an unknown port or path, 409 for a
 // port that cannot be bound. Never a 500 for a client mistake.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Fleet } from '../fleet.js';
 import { ValidationError } from '../schema.js';
 import { readWholeBody } from './body-limit.js';
+import type { ControlEndpoint } from './endpoint.js';
 import { CONTROL_ENDPOINTS } from './endpoints/all.js';
 import { guard } from './guard.js';
 
@@ -30,8 +31,16 @@ function errorBody(err: unknown): Record<string, unknown> {
   return { error: `cannot listen: ${(err as Error).message}`, field: 'port' };
 }
 
-export function buildControlApp(fleet: Fleet): Hono {
+export interface ControlAppOptions {
+  /** The Host/Origin guard (default on; a worker thread's app is reached only through a guarded one). */
+  guard?: boolean;
+  /** How an endpoint is answered; default: its handler on `fleet` (hosts/control.ts spreads it over workers). */
+  route?: (endpoint: ControlEndpoint) => (c: Context) => Response | Promise<Response>;
+}
+
+export function buildControlApp(fleet: Fleet, options: ControlAppOptions = {}): Hono {
   const app = new Hono();
+  const route = options.route ?? ((endpoint) => (c) => endpoint.handle(c, fleet));
 
   app.onError((err, c) => {
     const status = errorStatus(err);
@@ -43,8 +52,8 @@ export function buildControlApp(fleet: Fleet): Hono {
   });
   app.notFound((c) => c.json({ error: `no control endpoint ${c.req.method} ${c.req.path}; see GET /status, POST /behavior, GET /journal, GET /metrics` }, 404));
 
-  app.use(guard(fleet.host));
+  if (options.guard !== false) app.use(guard(fleet.host));
   app.use(readWholeBody);
-  for (const endpoint of CONTROL_ENDPOINTS.flat()) app.on(endpoint.method, endpoint.path, (c) => endpoint.handle(c, fleet));
+  for (const endpoint of CONTROL_ENDPOINTS.flat()) app.on(endpoint.method, endpoint.path, route(endpoint));
   return app;
 }

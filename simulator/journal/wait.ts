@@ -6,8 +6,8 @@ export interface WaitFor<T extends { id: number }> {
   emitter: EventEmitter;
   /** The event the fleet emits when such a record ends. */
   event: string;
-  /** The records kept now, newer than `since`. */
-  existing(): T[];
+  /** The records kept now, newer than `since` (a worker fleet asks its workers: a promise). */
+  existing(): T[] | Promise<T[]>;
   ended(record: T): boolean;
   predicate(record: T): boolean;
   timeoutMs: number;
@@ -19,23 +19,31 @@ export interface WaitFor<T extends { id: number }> {
 }
 
 export function waitForEntry<T extends { id: number }>(w: WaitFor<T>): Promise<T> {
-  const done = w.existing().find((r) => w.ended(r) && w.predicate(r));
-  if (done) return Promise.resolve(done);
   return new Promise((resolve, reject) => {
     const onEnded = (r: T) => {
       if (r.id <= w.since || !w.predicate(r)) return;
       cleanup();
       resolve(r);
     };
-    const timer = setTimeout(() => {
+    const timer = setTimeout(async () => {
       cleanup();
-      const seen = w.existing().map(w.describe);
+      const seen = (await w.existing()).map(w.describe);
       reject(new Error(`no matching ${w.what} within ${w.timeoutMs} ms; records since ${w.since}: ${seen.join('; ') || '(none)'}`));
     }, w.timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
       w.emitter.off(w.event, onEnded);
     };
+    // Listening before looking: a record that ends while `existing` is being answered is heard.
     w.emitter.on(w.event, onEnded);
+    Promise.resolve(w.existing()).then((records) => {
+      const done = records.find((r) => w.ended(r) && w.predicate(r));
+      if (!done) return;
+      cleanup();
+      resolve(done);
+    }, (e: unknown) => {
+      cleanup();
+      reject(e);
+    });
   });
 }

@@ -3,7 +3,7 @@
 // or nothing at all. Every wait has a deadline and rejects with what was seen so far.
 import type { Test } from 'uvu';
 import net from 'node:net';
-import { startFleet, type Fleet } from '../../simulator/index.js';
+import { startFleet, type Fleet, type FleetOptions } from '../../simulator/index.js';
 
 export interface Seen {
   text: string;
@@ -166,9 +166,15 @@ export function streamedLines(text: string): { lines: string[]; terminated: bool
 /** Fast servers so the tests spend little time waiting for tokens. */
 export const FAST = { tokens_per_sec: 500, load_ms: 0, num_tokens: 8 };
 
+/**
+ * OLLAMA_SIM_TEST_WORKERS=N starts every fleet of a suite on N worker threads: test/hosts/ runs the
+ * control API suites so, which steer through the control API only (a WorkerFleet has no `server()`).
+ */
+const TEST_WORKERS = Number(process.env.OLLAMA_SIM_TEST_WORKERS ?? 0);
+
 /** A fleet plus tracking of raw connections, all closed by close(). */
-export async function wireFleet(options: Parameters<typeof startFleet>[0] = {}): Promise<{ fleet: Fleet; port: number; open(port?: number): RawConnection; close(): Promise<void> }> {
-  const fleet = await startFleet({ servers: 1, controlPort: 0, defaults: FAST, ...options });
+export async function wireFleet(options: FleetOptions = {}): Promise<{ fleet: Fleet; port: number; open(port?: number): RawConnection; close(): Promise<void> }> {
+  const fleet = (await startFleet({ servers: 1, controlPort: 0, defaults: FAST, ...options, workers: TEST_WORKERS })) as Fleet;
   const conns: RawConnection[] = [];
   return {
     fleet,
@@ -191,7 +197,7 @@ export type WireFleet = Awaited<ReturnType<typeof wireFleet>>;
  * A fresh fleet for every test of a suite, stopped after it. The returned object is filled in
  * before each test: `const h = fleetPerTest(test); ... h.fleet, h.port, h.open()`.
  */
-export function fleetPerTest(suite: Test, options: Parameters<typeof startFleet>[0] = {}): WireFleet {
+export function fleetPerTest(suite: Test, options: FleetOptions = {}): WireFleet {
   const h = {} as WireFleet;
   suite.before.each(async () => {
     Object.assign(h, await wireFleet(options));

@@ -57,8 +57,8 @@ function clearHeartbeats(c: Context, fleet: Fleet): Response {
 }
 
 export default [
-  { method: 'POST', path: '/agent', handle: configure },
-  { method: 'POST', path: '/agent/beat', handle: beat },
-  { method: 'GET', path: '/heartbeats', handle: readHeartbeats },
-  { method: 'DELETE', path: '/heartbeats', handle: clearHeartbeats },
+  { method: 'POST', path: '/agent', spread: 'selector', handle: configure },
+  { method: 'POST', path: '/agent/beat', spread: 'selector', handle: beat },
+  { method: 'GET', path: '/heartbeats', spread: 'records', handle: readHeartbeats },
+  { method: 'DELETE', path: '/heartbeats', spread: 'every', handle: clearHeartbeats },
 ] satisfies ControlEndpoint[];

@@ -53,4 +53,4 @@ function listBehaviors(c: Context): Response {
   return c.body(serialised, 200, { 'Content-Type': 'application/json; charset=utf-8' });
 }
 
-export default [{ method: 'GET', path: '/behaviors', handle: listBehaviors }] satisfies ControlEndpoint[];
+export default [{ method: 'GET', path: '/behaviors', spread: 'parent', handle: listBehaviors }] satisfies ControlEndpoint[];

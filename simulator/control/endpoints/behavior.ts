@@ -29,6 +29,6 @@ async function setSequence(c: Context, fleet: Fleet): Promise<Response> {
 }
 
 export default [
-  { method: 'POST', path: '/behavior', handle: setBehavior },
-  { method: 'POST', path: '/behavior/sequence', handle: setSequence },
+  { method: 'POST', path: '/behavior', spread: 'selector', handle: setBehavior },
+  { method: 'POST', path: '/behavior/sequence', spread: 'selector', handle: setSequence },
 ] satisfies ControlEndpoint[];

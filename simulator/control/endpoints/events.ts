@@ -211,4 +211,4 @@ function streamEvents(c: Context, fleet: Fleet): Response {
   return RESPONSE_ALREADY_SENT;
 }
 
-export default [{ method: 'GET', path: '/events', handle: streamEvents }] satisfies ControlEndpoint[];
+export default [{ method: 'GET', path: '/events', spread: 'parent', handle: streamEvents }] satisfies ControlEndpoint[];

@@ -21,7 +21,7 @@ function requestCount(c: Context, fleet: Fleet): Response {
 }
 
 export default [
-  { method: 'GET', path: '/journal', handle: readJournal },
-  { method: 'DELETE', path: '/journal', handle: clearJournal },
-  { method: 'GET', path: '/request-count/:port', handle: requestCount },
+  { method: 'GET', path: '/journal', spread: 'records', handle: readJournal },
+  { method: 'DELETE', path: '/journal', spread: 'every', handle: clearJournal },
+  { method: 'GET', path: '/request-count/:port', spread: 'port-param', handle: requestCount },
 ] satisfies ControlEndpoint[];

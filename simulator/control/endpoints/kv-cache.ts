@@ -19,6 +19,6 @@ async function clearKvCache(c: Context, fleet: Fleet): Promise<Response> {
 }
 
 export default [
-  { method: 'GET', path: '/kv-cache/:port', handle: kvCache },
-  { method: 'POST', path: '/kv-cache/clear', handle: clearKvCache },
+  { method: 'GET', path: '/kv-cache/:port', spread: 'port-param', handle: kvCache },
+  { method: 'POST', path: '/kv-cache/clear', spread: 'selector', handle: clearKvCache },
 ] satisfies ControlEndpoint[];

@@ -52,4 +52,4 @@ function metrics(c: Context, fleet: Fleet): Response {
   return c.body(renderMetrics(fleet), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
 }
 
-export default [{ method: 'GET', path: '/metrics', handle: metrics }] satisfies ControlEndpoint[];
+export default [{ method: 'GET', path: '/metrics', spread: 'metrics', handle: metrics }] satisfies ControlEndpoint[];

@@ -116,6 +116,6 @@ async function loadModels(c: Context, fleet: Fleet): Promise<Response> {
 }
 
 export default [
-  { method: 'POST', path: '/models', handle: installModels },
-  { method: 'POST', path: '/loaded-model', handle: loadModels },
+  { method: 'POST', path: '/models', spread: 'selector', handle: installModels },
+  { method: 'POST', path: '/loaded-model', spread: 'selector', handle: loadModels },
 ] satisfies ControlEndpoint[];

@@ -52,11 +52,11 @@ async function reset(c: Context, fleet: Fleet): Promise<Response> {
 }
 
 export default [
-  { method: 'POST', path: '/servers', handle: addServer },
-  { method: 'DELETE', path: '/servers/:port', handle: removeServer },
-  { method: 'POST', path: '/servers/:port/restart', handle: restartServer },
-  { method: 'POST', path: '/servers/:port/down', handle: serverDown },
-  { method: 'POST', path: '/servers/:port/up', handle: serverUp },
-  { method: 'POST', path: '/cancel/:port', handle: cancelInFlight },
-  { method: 'POST', path: '/reset', handle: reset },
+  { method: 'POST', path: '/servers', spread: 'add', handle: addServer },
+  { method: 'DELETE', path: '/servers/:port', spread: 'port-param', handle: removeServer },
+  { method: 'POST', path: '/servers/:port/restart', spread: 'restart', handle: restartServer },
+  { method: 'POST', path: '/servers/:port/down', spread: 'port-param', handle: serverDown },
+  { method: 'POST', path: '/servers/:port/up', spread: 'port-param', handle: serverUp },
+  { method: 'POST', path: '/cancel/:port', spread: 'port-param', handle: cancelInFlight },
+  { method: 'POST', path: '/reset', spread: 'every', handle: reset },
 ] satisfies ControlEndpoint[];

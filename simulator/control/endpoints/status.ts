@@ -12,6 +12,6 @@ function status(c: Context, fleet: Fleet): Response {
 }
 
 export default [
-  { method: 'GET', path: '/health', handle: health },
-  { method: 'GET', path: '/status', handle: status },
+  { method: 'GET', path: '/health', spread: 'parent', handle: health },
+  { method: 'GET', path: '/status', spread: 'status', handle: status },
 ] satisfies ControlEndpoint[];

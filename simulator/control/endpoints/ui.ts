@@ -63,8 +63,8 @@ const file = (c: Context) => serve(c, c.req.param('file') ?? '');
 const toUiFolder = (c: Context) => c.redirect('/ui/', 301);
 
 export default [
-  { method: 'GET', path: '/', handle: page },
-  { method: 'GET', path: '/ui', handle: toUiFolder },
-  { method: 'GET', path: '/ui/', handle: page },
-  { method: 'GET', path: '/ui/:file', handle: file },
+  { method: 'GET', path: '/', spread: 'parent', handle: page },
+  { method: 'GET', path: '/ui', spread: 'parent', handle: toUiFolder },
+  { method: 'GET', path: '/ui/', spread: 'parent', handle: page },
+  { method: 'GET', path: '/ui/:file', spread: 'parent', handle: file },
 ] satisfies ControlEndpoint[];
