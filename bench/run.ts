@@ -11,12 +11,13 @@ import { pacing } from './benchmarks/pacing.js';
 import { runner } from './benchmarks/runner.js';
 import { startup } from './benchmarks/startup.js';
 import { throughput } from './benchmarks/throughput.js';
+import { workers } from './benchmarks/workers.js';
 import { killAll } from './lib/procs.js';
 import { summarizeProfile } from './lib/profile.js';
 import { ensureBuilt } from './lib/sim.js';
 import type { Benchmark, BenchContext, Row } from './lib/types.js';
 
-const BENCHMARKS: Benchmark[] = [pacing, throughput, startup, memory, runner];
+const BENCHMARKS: Benchmark[] = [pacing, throughput, startup, memory, runner, workers];
 
 function options() {
   const { values } = parseArgs({
