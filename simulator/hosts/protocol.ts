@@ -2,6 +2,7 @@
 // thread (worker.ts): calls with one reply each, and the journal's "ended" events while the control
 // thread listens. Everything is structured-clonable data; errors travel as their fields.
 import type { ServerOverrides } from '../config.js';
+import type { Live } from '../control/endpoints/events.js';
 import type { HeartbeatRecord, JournalRecord } from '../journal/record.js';
 import { ValidationError } from '../schema.js';
 
@@ -33,12 +34,15 @@ export interface ControlAnswer {
 export type Call =
   | { op: 'start'; entries: ServerOverrides[] }
   | { op: 'control'; request: ControlRequest }
+  /** GET /events: the worker's records newer than `since` and its servers' state. */
+  | { op: 'live'; since: number }
   | { op: 'stop' };
 
 /** What each call answers with. */
 export interface CallResult {
   start: null;
   control: ControlAnswer;
+  live: Live;
   stop: null;
 }
 

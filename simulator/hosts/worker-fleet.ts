@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Hono } from 'hono';
 import { availableParallelism } from 'node:os';
+import { setEventFeed, type EventFeed } from '../control/endpoints/events.js';
 import { startControlServer } from '../control/server.js';
 import { Fleet, noServer, type FleetOptions } from '../fleet.js';
 import type { HeartbeatRecord, JournalQuery, JournalRecord } from '../journal/record.js';
@@ -54,6 +55,7 @@ export class WorkerFleet extends EventEmitter {
       for (const event of ['record', 'heartbeat']) h.on(event, (r) => this.emit(event, r));
       h.on('crash', (e: Error) => this.crashed(e));
     }
+    setEventFeed(this.shell, this.eventFeed());
     // Ended records cross the thread boundary only while someone here listens for them.
     const ENDED = ['record', 'heartbeat'];
     const listening = () => this.listenerCount('record') + this.listenerCount('heartbeat');
@@ -152,6 +154,28 @@ export class WorkerFleet extends EventEmitter {
     this.stopped = true;
     await this.shell.stop();
     await Promise.all(this.hosts.map((h) => h.stop()));
+  }
+
+  /** GET /events of the control thread: every worker's records and servers, merged as one fleet's. */
+  private eventFeed(): EventFeed {
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- a getter of the feed reads the fleet's live URL
+    return {
+      seed: this.seed,
+      get controlUrl() {
+        return self.controlUrl;
+      },
+      on: (e, l) => this.on(e, l),
+      off: (e, l) => this.off(e, l),
+      read: async (since) => {
+        const cursor = this.cursor; // before asking: see the records route of control.ts
+        const parts = await Promise.all(this.hosts.map((h) => h.call({ op: 'live', since })));
+        return {
+          cursor,
+          records: parts.flatMap((p) => p.records).sort((a, b) => a.id - b.id),
+          servers: parts.flatMap((p) => p.servers).sort((a, b) => a.status.port - b.status.port),
+        };
+      },
+    };
   }
 
   private subscribe(records: boolean): void {

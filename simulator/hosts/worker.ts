@@ -3,6 +3,7 @@
 // requests the control thread forwards (hosts/control.ts decides which reach which worker).
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildControlApp } from '../control/app.js';
+import { liveOf } from '../control/endpoints/events.js';
 import { Fleet } from '../fleet.js';
 import type { HeartbeatRecord, JournalRecord } from '../journal/record.js';
 import { sharedIds } from './ids.js';
@@ -36,6 +37,7 @@ function run(call: Call): Promise<unknown> {
   switch (call.op) {
     case 'start': return start(call.entries);
     case 'control': return control(call);
+    case 'live': return Promise.resolve(liveOf(fleet, call.since));
     case 'stop': return fleet.stop().then(() => null);
   }
 }

@@ -1,5 +1,5 @@
-// --workers: a fleet spread over worker threads behaves as one fleet. Every control suite of
-// test/control/ runs again against fleets on two workers; then what only threads can break: a
+// --workers: a fleet spread over worker threads behaves as one fleet. Every control suite
+// (test/control/, the dashboard's endpoints and events) runs again against fleets on two workers; then what only threads can break: a
 // behavior reaching the worker that holds its port, one journal cursor over all workers, a
 // worker that dies, bad settings.
 import { spawn } from 'node:child_process';
@@ -37,9 +37,16 @@ async function chat(port: number): Promise<number> {
   return res.status;
 }
 
-for (const file of readdirSync(`${root}/test/control`).filter((f) => f.endsWith('.test.ts'))) {
-  test(`test/control/${file} passes with every fleet on 2 worker threads`, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `test/control/${file}`], { cwd: root, env: { ...process.env, OLLAMA_SIM_TEST_WORKERS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Every suite that steers its fleets through the control API only: the control API, and the dashboard's endpoints and /events. */
+const CONTROL_SUITES = [
+  ...readdirSync(`${root}/test/control`).filter((f) => f.endsWith('.test.ts')).map((f) => `test/control/${f}`),
+  'test/dashboard/events.test.ts',
+  'test/dashboard/endpoints.test.ts',
+];
+
+for (const file of CONTROL_SUITES) {
+  test(`${file} passes with every fleet on 2 worker threads`, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env: { ...process.env, OLLAMA_SIM_TEST_WORKERS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));

@@ -6,6 +6,8 @@
 //            the journal cursor; a record that was sent in progress comes again when it ends
 //            (same id: replace it). The SSE `id` is "cursor@time", so an EventSource that
 //            reconnects (Last-Event-ID) gets exactly what it missed.
+// The hub reads the fleet through an EventFeed: this thread's fleet, or (--workers) the workers',
+// which hosts/ registers for the control thread's fleet with setEventFeed.
 // Cost: one hub per control API, alive only while someone listens. Without a listener there is no
 // timer and no journal listener, so the fleet pays nothing per request. With listeners, each tick
 // runs one journal query and one serialisation for every client: a fleet serving thousands of
@@ -18,7 +20,6 @@ import { epochMs } from '../../engine/clock.js';
 import type { Fleet } from '../../fleet.js';
 import type { JournalRecord } from '../../journal/record.js';
 import { ValidationError } from '../../schema.js';
-import type { SimServer } from '../../server.js';
 import type { ControlEndpoint } from '../endpoint.js';
 import { intQuery } from '../input.js';
 
@@ -74,6 +75,52 @@ class Rate {
   }
 }
 
+/** A server as the state event shows it. */
+export interface LiveServer {
+  status: Record<string, unknown> & { port: number; listening: boolean; request_count: number; busy_slots: number; num_parallel: number; queue_length: number; active_streams: number };
+  inFlight: number;
+}
+
+/** Records newer than a cursor and every server's state, read at one moment. */
+export interface Live {
+  records: JournalRecord[];
+  servers: LiveServer[];
+}
+
+/** What the hub reads of a fleet. */
+export interface EventFeed {
+  seed: number;
+  controlUrl: string | null;
+  on(event: 'record', listener: (r: JournalRecord) => void): unknown;
+  off(event: 'record', listener: (r: JournalRecord) => void): unknown;
+  /** `cursor`: the newest record id, read before the records (which may go past it). */
+  read(since: number): Promise<Live & { cursor: number }>;
+}
+
+/** The Live of this thread's servers (a worker thread answers its share with it). */
+export function liveOf(fleet: Fleet, since: number): Live {
+  return { records: fleet.journal({ since }), servers: fleet.list().map((s) => ({ status: s.status() as LiveServer['status'], inFlight: s.inFlight.size })) };
+}
+
+const feeds = new WeakMap<Fleet, EventFeed>();
+
+/** The feed of `fleet`'s events when its servers are elsewhere (a worker fleet's control thread). */
+export function setEventFeed(fleet: Fleet, feed: EventFeed): void {
+  feeds.set(fleet, feed);
+}
+
+function feedOf(fleet: Fleet): EventFeed {
+  return feeds.get(fleet) ?? {
+    seed: fleet.seed,
+    get controlUrl() {
+      return fleet.controlUrl;
+    },
+    on: (e, l) => fleet.on(e, l),
+    off: (e, l) => fleet.off(e, l),
+    read: async (since) => ({ cursor: fleet.cursor, ...liveOf(fleet, since) }),
+  };
+}
+
 class EventHub {
   private readonly clients = new Set<ServerResponse>();
   private timer: NodeJS.Timeout | null = null;
@@ -85,20 +132,39 @@ class EventHub {
   private readonly errors = new Map<number, number>();
   private readonly rates = new Map<number, { requests: Rate; errors: Rate }>();
   private lastState = '';
+  private ticking = false;
+  /** Clients between their request and their snapshot: the hub stays up for them. */
+  private attaching = 0;
+  private starting: Promise<void> | null = null;
 
   private readonly onEnded = (r: JournalRecord): void => {
     this.ended.push(r);
     if (isError(r)) this.errors.set(r.server, (this.errors.get(r.server) ?? 0) + 1);
   };
 
-  constructor(private readonly fleet: Fleet) {}
+  constructor(private readonly fleet: EventFeed) {}
 
-  attach(res: ServerResponse, resume: Resume | null): void {
-    if (this.clients.size === 0) this.start();
-    this.clients.add(res);
-    res.on('close', () => this.detach(res));
-    res.writeHead(200, STREAM_HEADERS);
-    res.write(`retry: ${RETRY_MS}\n\n${this.lastState}${sse('records', { cursor: this.cursor, records: this.snapshot(resume).map(forEvent) }, this.eventId)}`);
+  async attach(res: ServerResponse, resume: Resume | null): Promise<void> {
+    this.attaching++;
+    try {
+      this.starting ??= this.start();
+      await this.starting;
+      res.writeHead(200, STREAM_HEADERS);
+      // Ticks reach this client once it has its snapshot, read again if a tick passed meanwhile.
+      let records: JournalRecord[];
+      let at: number;
+      do {
+        at = this.cursor;
+        records = await this.snapshot(resume);
+      } while (at !== this.cursor);
+      if (res.destroyed) return;
+      this.clients.add(res);
+      res.on('close', () => this.detach(res));
+      res.write(`retry: ${RETRY_MS}\n\n${this.lastState}${sse('records', { cursor: this.cursor, records: records.map(forEvent) }, this.eventId)}`);
+    } finally {
+      this.attaching--;
+      this.stopIfIdle();
+    }
   }
 
   private get eventId(): string {
@@ -106,12 +172,13 @@ class EventHub {
   }
 
   /** What a new client gets: records up to the last tick, each in the state it had then or later. */
-  private snapshot(resume: Resume | null): JournalRecord[] {
+  private async snapshot(resume: Resume | null): Promise<JournalRecord[]> {
+    const since = resume === null ? 0 : resume.endedAfter === undefined ? resume.since : 0;
+    const { records: all } = await this.fleet.read(since);
     // Records that ended after the last tick go out with the next one; listing them here too would
     // send their end twice.
     const pending = new Set(this.ended.map((r) => r.id));
-    const since = resume === null ? 0 : resume.endedAfter === undefined ? resume.since : 0;
-    const records = this.fleet.journal({ since }).filter((r) => {
+    const records = all.filter((r) => {
       if (r.id > this.cursor || pending.has(r.id)) return false;
       if (resume?.endedAfter === undefined || r.id > resume.since) return true;
       return r.endedAt !== null && r.endedAt > resume.endedAfter;
@@ -120,33 +187,48 @@ class EventHub {
   }
 
   private detach(res: ServerResponse): void {
-    if (!this.clients.delete(res) || this.clients.size > 0) return;
+    if (this.clients.delete(res)) this.stopIfIdle();
+  }
+
+  private stopIfIdle(): void {
+    if (this.clients.size > 0 || this.attaching > 0 || this.starting === null) return;
     clearInterval(this.timer!);
     this.timer = null;
+    this.starting = null;
     this.fleet.off('record', this.onEnded);
     this.ended = [];
     this.errors.clear();
     this.rates.clear();
   }
 
-  private start(): void {
-    this.cursor = this.fleet.cursor;
+  private async start(): Promise<void> {
     this.tickAt = epochMs();
     this.fleet.on('record', this.onEnded);
-    this.lastState = this.state(this.tickAt);
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    const live = await this.fleet.read(Number.MAX_SAFE_INTEGER);
+    this.cursor = live.cursor;
+    this.lastState = this.state(this.tickAt, live.servers);
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
+    if (this.ticking) return; // a worker fleet's read outlasted a tick: skip, the next one catches up
+    this.ticking = true;
     const at = epochMs();
     const before = this.cursor;
-    const updates = this.ended.filter((r) => r.id <= before).sort((a, b) => a.id - b.id);
-    const fresh = this.fleet.journal({ since: before });
+    // Ends heard before the read; those newer than `before` are in `fresh` as they are now. Ends
+    // heard during a worker fleet's read wait for the next tick, unless `fresh` has them ended.
+    const ended = this.ended;
     this.ended = [];
-    this.cursor = this.fleet.cursor;
+    const live = await this.fleet.read(before).finally(() => (this.ticking = false));
+    if (this.timer === null) return; // the last client left meanwhile
+    const updates = ended.filter((r) => r.id <= before).sort((a, b) => a.id - b.id);
+    const fresh = live.records.filter((r) => r.id <= live.cursor);
+    const sentEnded = new Set(fresh.filter((r) => r.endedAt !== null).map((r) => r.id));
+    this.ended = this.ended.filter((r) => !sentEnded.has(r.id));
+    this.cursor = live.cursor;
     this.tickAt = at;
-    this.lastState = this.state(at);
+    this.lastState = this.state(at, live.servers);
     let text = this.lastState;
     if (updates.length > 0 || fresh.length > 0 || this.cursor !== before) {
       text += sse('records', { cursor: this.cursor, records: updates.concat(fresh).map(forEvent) }, this.eventId);
@@ -157,30 +239,30 @@ class EventHub {
     }
   }
 
-  private state(at: number): string {
-    const list = this.fleet.list();
-    const servers = list.map((s) => ({ ...s.status(), in_flight: s.inFlight.size, ...this.ratesOf(s, at) }));
-    for (const port of this.rates.keys()) if (!this.fleet.ports.includes(port)) this.rates.delete(port);
-    const sum = (pick: (s: SimServer) => number) => list.reduce((n, s) => n + pick(s), 0);
+  private state(at: number, list: LiveServer[]): string {
+    const servers = list.map((s) => ({ ...s.status, in_flight: s.inFlight, ...this.ratesOf(s.status, at) }));
+    const ports = new Set(list.map((s) => s.status.port));
+    for (const port of this.rates.keys()) if (!ports.has(port)) this.rates.delete(port);
+    const sum = (pick: (s: LiveServer['status']) => number) => list.reduce((n, s) => n + pick(s.status), 0);
     const totals = {
       servers: list.length,
-      listening: list.filter((s) => s.listening).length,
-      requests: sum((s) => s.journal.requestCount),
+      listening: list.filter((s) => s.status.listening).length,
+      requests: sum((s) => s.request_count),
       requests_per_sec: round(servers.reduce((n, s) => n + s.requests_per_sec, 0)),
       errors_per_sec: round(servers.reduce((n, s) => n + s.errors_per_sec, 0)),
-      in_flight: sum((s) => s.inFlight.size),
-      busy_slots: sum((s) => s.slots.busySlots),
-      num_parallel: sum((s) => s.slots.numParallel),
-      queue_length: sum((s) => s.slots.queueLength),
-      active_streams: sum((s) => s.activeStreams),
+      in_flight: list.reduce((n, s) => n + s.inFlight, 0),
+      busy_slots: sum((s) => s.busy_slots),
+      num_parallel: sum((s) => s.num_parallel),
+      queue_length: sum((s) => s.queue_length),
+      active_streams: sum((s) => s.active_streams),
     };
     return sse('state', { at, seed: this.fleet.seed, control_url: this.fleet.controlUrl, totals, servers });
   }
 
-  private ratesOf(s: SimServer, at: number): { requests_per_sec: number; errors_per_sec: number } {
+  private ratesOf(s: LiveServer['status'], at: number): { requests_per_sec: number; errors_per_sec: number } {
     let rate = this.rates.get(s.port);
     if (!rate) this.rates.set(s.port, (rate = { requests: new Rate(), errors: new Rate() }));
-    rate.requests.add(at, s.journal.requestCount);
+    rate.requests.add(at, s.request_count);
     rate.errors.add(at, this.errors.get(s.port) ?? 0);
     return { requests_per_sec: round(rate.requests.perSecond), errors_per_sec: round(rate.errors.perSecond) };
   }
@@ -201,13 +283,13 @@ function resumeFrom(c: Context): Resume | null {
 // One hub per fleet: every client of a fleet shares its tick and its journal query.
 const hubs = new WeakMap<Fleet, EventHub>();
 
-function streamEvents(c: Context, fleet: Fleet): Response {
+async function streamEvents(c: Context, fleet: Fleet): Promise<Response> {
   const resume = resumeFrom(c);
   // HEAD (which Hono routes here too) gets the headers of a stream and no stream.
   if (c.req.method === 'HEAD') return c.body(null, 200, STREAM_HEADERS);
   let hub = hubs.get(fleet);
-  if (!hub) hubs.set(fleet, (hub = new EventHub(fleet)));
-  hub.attach((c.env as HttpBindings).outgoing, resume);
+  if (!hub) hubs.set(fleet, (hub = new EventHub(feedOf(fleet))));
+  await hub.attach((c.env as HttpBindings).outgoing, resume);
   return RESPONSE_ALREADY_SENT;
 }
 
