@@ -10,8 +10,23 @@ import { jsonBody, portParam, portSelector } from '../control/input.js';
 import { selectPorts } from '../fleet.js';
 import { ValidationError } from '../schema.js';
 import type { ControlAnswer } from './protocol.js';
+import type { Fleet } from '../fleet.js';
 import type { WorkerHost } from './worker-host.js';
-import type { WorkerFleet } from './worker-fleet.js';
+
+/** What routing needs of a worker fleet (the WorkerFleet of worker-fleet.ts). */
+export interface RoutedFleet {
+  readonly seed: number;
+  readonly controlUrl: string | null;
+  readonly controlPort: number | null;
+  /** The fleet-wide newest record id. */
+  readonly cursor: number;
+  readonly ports: number[];
+  readonly hosts: WorkerHost[];
+  /** Host, seed and control URL, for the endpoints answered in this thread. */
+  readonly shell: Fleet;
+  hostOf(port: number): WorkerHost;
+  leastLoaded(): WorkerHost;
+}
 
 type Handler = (c: Context) => Response | Promise<Response>;
 
@@ -28,20 +43,20 @@ const respond = (a: ControlAnswer): Response => new Response(a.body, { status: a
 const failed = (answers: ControlAnswer[]): ControlAnswer | undefined => answers.find((a) => a.status >= 300);
 
 /** Every worker's answer, or the first failure among them. */
-async function everyWorker(c: Context, wf: WorkerFleet): Promise<{ jsons: any[] } | { failure: ControlAnswer }> {
+async function everyWorker(c: Context, wf: RoutedFleet): Promise<{ jsons: any[] } | { failure: ControlAnswer }> {
   const answers = await Promise.all(wf.hosts.map((h) => forward(c, h)));
   const failure = failed(answers);
   return failure ? { failure } : { jsons: answers.map((a) => JSON.parse(a.body)) };
 }
 
 /** The worker `?port=` names (a 404 for no server), or null when the query names none. */
-function queryPortHost(c: Context, wf: WorkerFleet): WorkerHost | null {
+function queryPortHost(c: Context, wf: RoutedFleet): WorkerHost | null {
   const raw = c.req.query('port');
   return raw !== undefined && /^\d+$/.test(raw) ? wf.hostOf(Number(raw)) : null;
 }
 
 /** A port a new server asks for that another server (or the control API) of the fleet holds: the 409 one thread gives. */
-function checkNewPort(body: Record<string, unknown>, wf: WorkerFleet, freed?: number): void {
+function checkNewPort(body: Record<string, unknown>, wf: RoutedFleet, freed?: number): void {
   const port = body.port;
   if (typeof port !== 'number' || port === 0 || port === freed) return;
   if (wf.ports.includes(port)) throw new ValidationError(`port ${port} is already a server of this fleet`, 'port');
@@ -62,7 +77,7 @@ function mergeSelected(jsons: any[], sent: number[][], selected: number[]): Reco
 }
 
 /** The body's `port` selector, spread over the workers holding its ports. */
-function selector(wf: WorkerFleet): Handler {
+function selector(wf: RoutedFleet): Handler {
   return async (c) => {
     const body = await jsonBody(c);
     let selected: number[];
@@ -100,7 +115,7 @@ function mergeMetrics(texts: string[]): string {
   }).join('\n') + '\n';
 }
 
-const ROUTES: Record<Spread, (e: ControlEndpoint, wf: WorkerFleet) => Handler> = {
+const ROUTES: Record<Spread, (e: ControlEndpoint, wf: RoutedFleet) => Handler> = {
   parent: (e, wf) => (c) => e.handle(c, wf.shell),
   'port-param': (_e, wf) => async (c) => respond(await forward(c, wf.hostOf(portParam(c)))),
   restart: (_e, wf) => async (c) => {
@@ -150,6 +165,6 @@ const ROUTES: Record<Spread, (e: ControlEndpoint, wf: WorkerFleet) => Handler> =
   },
 };
 
-export function workerControlApp(wf: WorkerFleet): Hono {
+export function workerControlApp(wf: RoutedFleet): Hono {
   return buildControlApp(wf.shell, { route: (e) => ROUTES[e.spread](e, wf) });
 }
