@@ -121,7 +121,8 @@ export class Fleet extends EventEmitter {
     return selectPorts(selector, this.ports).map((p) => this.server(p));
   }
 
-  async addServer(overrides: ServerOverrides | number = {}): Promise<SimServer> {
+  /** `ordinal`: its place in the fleet when the caller fixed it (a worker fleet numbers its start list); default: the next. */
+  async addServer(overrides: ServerOverrides | number = {}, ordinal?: number): Promise<SimServer> {
     const input = typeof overrides === 'number' ? { port: overrides } : overrides;
     const settings = serverSettings(input, this.defaults);
     if (settings.port !== 0 && this.servers.has(settings.port)) throw new ValidationError(`port ${settings.port} is already a server of this fleet`, 'port');
@@ -140,7 +141,7 @@ export class Fleet extends EventEmitter {
           throw e;
         }
       }
-      server.ordinal = this.ids.nextOrdinal();
+      server.ordinal = ordinal ?? this.ids.nextOrdinal();
       this.servers.set(server.port, server);
       return server;
     }

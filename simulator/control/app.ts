@@ -13,7 +13,10 @@ import { guard } from './guard.js';
 /** The body stream broke: the client closed the connection before sending all it announced. */
 const clientLeft = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ECONNRESET' && (err as Error).message === 'aborted';
 
-function errorStatus(err: unknown): 400 | 404 | 409 | null {
+/** The code of the error a --workers fleet gives for a worker thread that died (hosts/worker-host.ts). */
+export const WORKER_GONE = 'EWORKERGONE';
+
+function errorStatus(err: unknown): 400 | 404 | 409 | 503 | null {
   if (err instanceof ValidationError) {
     if (/^no server on port/.test(err.message)) return 404;
     if (/already a server|is already the id|is the control port|listener of port \d+ is closed/.test(err.message)) return 409;
@@ -21,6 +24,7 @@ function errorStatus(err: unknown): 400 | 404 | 409 | null {
   }
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') return 409;
+  if (code === WORKER_GONE) return 503;
   if (clientLeft(err)) return 400;
   return null;
 }
@@ -28,6 +32,7 @@ function errorStatus(err: unknown): 400 | 404 | 409 | null {
 function errorBody(err: unknown): Record<string, unknown> {
   if (err instanceof ValidationError) return err.toJSON();
   if (clientLeft(err)) return { error: 'request body incomplete: the connection closed before all of it arrived', field: 'body' };
+  if ((err as NodeJS.ErrnoException).code === WORKER_GONE) return { error: (err as Error).message };
   return { error: `cannot listen: ${(err as Error).message}`, field: 'port' };
 }
 

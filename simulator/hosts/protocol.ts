@@ -32,7 +32,8 @@ export interface ControlAnswer {
 }
 
 export type Call =
-  | { op: 'start'; entries: ServerOverrides[] }
+  /** Servers of the start list, each with its place in it (the key of its seeded draws, as in one thread). */
+  | { op: 'start'; entries: Array<{ settings: ServerOverrides; ordinal: number }> }
   | { op: 'control'; request: ControlRequest }
   /** GET /events: the worker's records newer than `since` and its servers' state. */
   | { op: 'live'; since: number }

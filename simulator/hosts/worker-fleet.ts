@@ -67,7 +67,9 @@ export class WorkerFleet extends EventEmitter {
   static async start(options: FleetOptions, entries: ServerOverrides[], workers: number): Promise<WorkerFleet> {
     const wf = new WorkerFleet(options, workers);
     try {
-      await Promise.all(wf.hosts.map((h, w) => h.call({ op: 'start', entries: entries.filter((_, i) => i % workers === w) })));
+      // Ordinals follow the start list, as in one thread; servers added later take the next ones.
+      const numbered = entries.map((settings) => ({ settings, ordinal: wf.ids.nextOrdinal() }));
+      await Promise.all(wf.hosts.map((h, w) => h.call({ op: 'start', entries: numbered.filter((_, i) => i % workers === w) })));
       if (options.controlPort !== null) wf.shell.attachControl(await startControlServer(wf.shell, wf.host, options.controlPort ?? 0, workerControlApp(wf)));
     } catch (e) {
       await wf.stop();

@@ -4,6 +4,7 @@
 // and emits 'crash': nothing waits forever on a thread that is gone.
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { WORKER_GONE } from '../control/app.js';
 import { receivedError, type Call, type CallResult, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 /** worker.ts next to this file; under tsx (a .ts file) the thread registers tsx before importing it. */
@@ -20,7 +21,10 @@ interface Pending {
   reject(err: Error): void;
 }
 
-export class WorkerCrash extends Error {}
+/** A call to a worker that died: the control API answers it 503 with this message. */
+export class WorkerCrash extends Error {
+  readonly code = WORKER_GONE;
+}
 
 export class WorkerHost extends EventEmitter {
   /** Its servers' ports after the last reply, in port order. */

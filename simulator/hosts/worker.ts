@@ -21,7 +21,7 @@ const onHeartbeat = (record: HeartbeatRecord) => send({ kind: 'heartbeat', recor
 
 async function start(entries: Extract<Call, { op: 'start' }>['entries']): Promise<null> {
   // As startFleet: bind in parallel; the control thread stops every worker if one entry failed.
-  const started = await Promise.allSettled(entries.map((entry) => fleet.addServer(entry)));
+  const started = await Promise.allSettled(entries.map((e) => fleet.addServer(e.settings, e.ordinal)));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return null;

@@ -116,10 +116,10 @@ test('a worker that dies is reported by number and ports, and its requests fail 
   const e = await crash;
   assert.match(e.message, new RegExp(`worker 2 \\(ports ${lost.join(', ')}\\) exited`));
   let r = await control('POST', '/servers/' + lost[0] + '/down');
-  assert.is(r.status, 500);
+  assert.is(r.status, 503);
   assert.match(r.json.error, /worker 2/);
   r = await control('GET', '/status');
-  assert.is(r.status, 500);
+  assert.is(r.status, 503);
   assert.match(r.json.error, /worker 2 .*exited/);
   assert.is(await chat(f.hosts[0].ports[0]), 200, 'the other worker still serves');
 });
