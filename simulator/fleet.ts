@@ -7,7 +7,7 @@ import { parseBehavior, type BehaviorSpec } from './behaviors/registry.js';
 import { serverSettings, type ServerOverrides } from './config.js';
 import type { HeartbeatRecord, JournalQuery, JournalRecord } from './journal/record.js';
 import { queryRecords } from './journal/ring.js';
-import { waitForEntry } from './journal/wait.js';
+import { heartbeatWait, recordWait, waitForEntry } from './journal/wait.js';
 import { requestListener } from './api/app.js';
 import { ROUTE_PATHS } from './api/routes.js';
 import { SimServer, type FleetContext } from './server.js';
@@ -232,21 +232,12 @@ export class Fleet extends EventEmitter {
    * predicate. Rejects after timeoutMs with the records seen, so a failing wait explains itself.
    */
   waitForRecord(predicate: (r: JournalRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<JournalRecord> {
-    return waitForEntry({
-      // Ended, not merely decided: a hung or stalled response is a fault from its start, yet runs on.
-      emitter: this, event: 'record', existing: () => this.journal({ since }), ended: (r) => r.endedAt !== null,
-      predicate, timeoutMs, since, what: 'journal record',
-      describe: (r) => `${r.server} ${r.method} ${r.path} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`,
-    });
+    return waitForEntry(recordWait(this, () => this.journal({ since }), predicate, timeoutMs, since));
   }
 
   /** As waitForRecord, for a heartbeat that has ended (answered or failed). */
   waitForHeartbeat(predicate: (h: HeartbeatRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<HeartbeatRecord> {
-    return waitForEntry({
-      emitter: this, event: 'heartbeat', existing: () => this.heartbeats({ since }), ended: (h) => h.outcome !== 'in_progress',
-      predicate, timeoutMs, since, what: 'heartbeat record',
-      describe: (h) => `${h.server} ${h.nodeId} ${h.outcome} ${h.status ?? h.error ?? ''}`.trimEnd(),
-    });
+    return waitForEntry(heartbeatWait(this, () => this.heartbeats({ since }), predicate, timeoutMs, since));
   }
 
   /** The newest record id so far: pass it as `since` to see only what happens next. */

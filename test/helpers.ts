@@ -59,6 +59,15 @@ export function refuses(port: number): Promise<boolean> {
   });
 }
 
+/** Sends a signal to a child's whole process group (children spawned detached lead one); nothing if it is gone. */
+export function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, sig);
+  } catch {
+    // already gone
+  }
+}
+
 /** True while any process of the process group still exists (a zombie counts until reaped). */
 export function groupAlive(pgid: number): boolean {
   try {

@@ -9,7 +9,7 @@ import { setEventFeed, type EventFeed } from '../control/endpoints/events.js';
 import { startControlServer } from '../control/server.js';
 import { Fleet, noServer, type FleetOptions } from '../fleet.js';
 import type { HeartbeatRecord, JournalQuery, JournalRecord } from '../journal/record.js';
-import { waitForEntry } from '../journal/wait.js';
+import { heartbeatWait, recordWait, waitForEntry } from '../journal/wait.js';
 import { ValidationError } from '../schema.js';
 import { workerControlApp } from './control.js';
 import { sharedIdBuffer, sharedIds, type FleetIds } from './ids.js';
@@ -121,35 +121,29 @@ export class WorkerFleet extends EventEmitter {
     return { status: res.status, json: text ? JSON.parse(text) : null };
   }
 
-  async journal(query: JournalQuery = {}): Promise<JournalRecord[]> {
-    const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-    const { status, json } = await this.control('GET', `/journal?${q}`);
-    if (status !== 200) throw new ValidationError(json.error, json.field);
-    return json.records;
+  journal(query: JournalQuery = {}): Promise<JournalRecord[]> {
+    return this.page('/journal', 'records', query);
   }
 
-  async heartbeats(query: JournalQuery = {}): Promise<HeartbeatRecord[]> {
-    const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-    const { status, json } = await this.control('GET', `/heartbeats?${q}`);
-    if (status !== 200) throw new ValidationError(json.error, json.field);
-    return json.heartbeats;
+  heartbeats(query: JournalQuery = {}): Promise<HeartbeatRecord[]> {
+    return this.page('/heartbeats', 'heartbeats', query);
   }
 
   /** As Fleet.waitForRecord: the first ended record that matches, seen already or ending later. */
   waitForRecord(predicate: (r: JournalRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<JournalRecord> {
-    return waitForEntry({
-      emitter: this, event: 'record', existing: () => this.journal({ since }), ended: (r) => r.endedAt !== null,
-      predicate, timeoutMs, since, what: 'journal record',
-      describe: (r) => `${r.server} ${r.method} ${r.path} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`,
-    });
+    return waitForEntry(recordWait(this, () => this.journal({ since }), predicate, timeoutMs, since));
   }
 
   waitForHeartbeat(predicate: (h: HeartbeatRecord) => boolean, timeoutMs = 10_000, since = 0): Promise<HeartbeatRecord> {
-    return waitForEntry({
-      emitter: this, event: 'heartbeat', existing: () => this.heartbeats({ since }), ended: (h) => h.outcome !== 'in_progress',
-      predicate, timeoutMs, since, what: 'heartbeat record',
-      describe: (h) => `${h.server} ${h.nodeId} ${h.outcome} ${h.status ?? h.error ?? ''}`.trimEnd(),
-    });
+    return waitForEntry(heartbeatWait(this, () => this.heartbeats({ since }), predicate, timeoutMs, since));
+  }
+
+  /** One GET of a records endpoint, as its records. */
+  private async page<T>(path: string, key: string, query: JournalQuery): Promise<T[]> {
+    const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    const { status, json } = await this.control('GET', `${path}?${q}`);
+    if (status !== 200) throw new ValidationError(json.error, json.field);
+    return json[key];
   }
 
   async stop(): Promise<void> {

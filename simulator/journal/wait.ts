@@ -1,6 +1,7 @@
 // Waiting on the journal: the first record (request or heartbeat) that has ended and matches, seen
 // already or announced later by the fleet's event, with a deadline whose error lists what was seen.
 import type { EventEmitter } from 'node:events';
+import type { HeartbeatRecord, JournalRecord } from './record.js';
 
 export interface WaitFor<T extends { id: number }> {
   emitter: EventEmitter;
@@ -16,6 +17,25 @@ export interface WaitFor<T extends { id: number }> {
   what: string;
   /** One record, for the error. */
   describe(record: T): string;
+}
+
+/** The wait for an ended journal record (fleet.waitForRecord, in one thread or over workers). */
+export function recordWait(emitter: EventEmitter, existing: () => JournalRecord[] | Promise<JournalRecord[]>, predicate: (r: JournalRecord) => boolean, timeoutMs: number, since: number): WaitFor<JournalRecord> {
+  return {
+    // Ended, not merely decided: a hung or stalled response is a fault from its start, yet runs on.
+    emitter, event: 'record', existing, ended: (r) => r.endedAt !== null,
+    predicate, timeoutMs, since, what: 'journal record',
+    describe: (r) => `${r.server} ${r.method} ${r.path} ${r.outcome}${r.fault ? `/${r.fault}` : ''}`,
+  };
+}
+
+/** The wait for a heartbeat that has ended (answered or failed). */
+export function heartbeatWait(emitter: EventEmitter, existing: () => HeartbeatRecord[] | Promise<HeartbeatRecord[]>, predicate: (h: HeartbeatRecord) => boolean, timeoutMs: number, since: number): WaitFor<HeartbeatRecord> {
+  return {
+    emitter, event: 'heartbeat', existing, ended: (h) => h.outcome !== 'in_progress',
+    predicate, timeoutMs, since, what: 'heartbeat record',
+    describe: (h) => `${h.server} ${h.nodeId} ${h.outcome} ${h.status ?? h.error ?? ''}`.trimEnd(),
+  };
 }
 
 export function waitForEntry<T extends { id: number }>(w: WaitFor<T>): Promise<T> {

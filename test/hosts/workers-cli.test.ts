@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventually, exited, groupAlive, refuses } from '../helpers.js';
+import { eventually, exited, groupAlive, refuses, signalGroup as signal } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/simulator/cli.js');
@@ -18,14 +18,6 @@ function start(args: string[]) {
   const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   return child;
-}
-
-function signal(child: ReturnType<typeof spawn>, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, sig);
-  } catch {
-    // already gone
-  }
 }
 
 /** Output and exit code of a run that ends by itself. */
