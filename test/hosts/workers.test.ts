@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { startFleet, ValidationError } from '../../simulator/index.js';
 import { WorkerFleet } from '../../simulator/hosts/worker-fleet.js';
 import { exited } from '../helpers.js';
+import { hubStub } from '../agent/hub-stub.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FAST = { tokens_per_sec: 500, load_ms: 0, num_tokens: 8 };
@@ -106,6 +107,38 @@ test('journal records of every worker come back in id order, with one cursor to 
   assert.equal(fresh.map((r: any) => r.server), [f.hosts[1].ports[1]]);
   const ended = await f.waitForRecord((r) => r.server === f.hosts[1].ports[1] && r.id > next);
   assert.is(ended.status, 200);
+});
+
+test('node agents on both workers: their heartbeats come back through one cursor; POST /agent reaches the one on worker 2', async () => {
+  const hub = await hubStub();
+  try {
+    fleet = (await startFleet({ servers: 2, workers: 2, controlPort: 0, defaults: { ...FAST, hub_url: hub.url, heartbeat_interval: '100ms' } })) as WorkerFleet;
+    const [p1, p2] = [fleet.hosts[0].ports[0], fleet.hosts[1].ports[0]];
+    await fleet.waitForHeartbeat((h) => h.server === p1);
+    await fleet.waitForHeartbeat((h) => h.server === p2);
+    const beats = (await control('GET', '/heartbeats')).json.heartbeats;
+    const ids = beats.map((h: any) => h.id);
+    assert.equal(ids, [...ids].sort((a: number, b: number) => a - b));
+    assert.ok(beats.some((h: any) => h.server === p1) && beats.some((h: any) => h.server === p2));
+    const r = await control('POST', '/agent', { port: p2, heartbeats: false });
+    assert.is(r.status, 200);
+    assert.equal(r.json.agents.map((a: any) => a.heartbeats), ['off']);
+    assert.is((await control('POST', '/agent', { port: p1, heartbeats: 'x' })).json.field, 'heartbeats');
+  } finally {
+    await fleet?.stop();
+    fleet = null;
+    await hub.close();
+  }
+});
+
+test('the job API of a server on worker 2: a job is created, runs and is listed there', async () => {
+  const f = await twoWorkers(2);
+  const url = `http://127.0.0.1:${f.hosts[1].ports[0]}`;
+  const created = await (await fetch(`${url}/v1/jobs`, { method: 'POST', body: JSON.stringify({ op: 'llm.chat', simulate: { mode: 'ok' } }) })).json() as { id: string };
+  const list = await (await fetch(`${url}/v1/jobs`)).json() as { jobs: Array<{ id: string }>; total: number };
+  assert.equal(list.jobs.map((j) => j.id), [created.id]);
+  const record = await f.waitForRecord((r) => r.method === 'JOB' && r.path === `/v1/jobs/${created.id}`);
+  assert.is(record.server, f.hosts[1].ports[0]);
 });
 
 test('a worker that dies is reported by number and ports, and its requests fail at once instead of hanging', async () => {
