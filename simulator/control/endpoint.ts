@@ -10,10 +10,12 @@ import { intQuery } from './input.js';
 
 /**
  * Where an endpoint is answered when the servers live in worker threads (--workers; hosts/control.ts):
- * `parent` the control thread itself (static pages; /events reads the fleet through its EventFeed); `port-param` the worker holding
- * `:port`; `selector` the workers holding the body's `port` selector (answers merged); `every`
- * every worker, or the one holding `?port=` (the first answer); `add` the worker with the fewest
- * servers; `restart` the worker holding `:port` (the new port checked fleet-wide); `status`, `records`, `metrics` every worker, answers merged by that rule.
+ * - `parent`: the control thread itself (static pages; /events reads the fleet through its EventFeed)
+ * - `port-param`: the worker holding `:port`; `restart` the same, the new port checked fleet-wide
+ * - `selector`: the workers holding the body's `port` selector, answers merged
+ * - `every`: every worker, or the one holding `?port=` (the first answer)
+ * - `add`: the worker with the fewest servers
+ * - `status`, `records`, `metrics`: every worker, answers merged by that rule
  */
 export type Spread = 'parent' | 'port-param' | 'selector' | 'every' | 'add' | 'restart' | 'status' | 'records' | 'metrics';
 
