@@ -8,7 +8,8 @@
 //   const records = fleet.journal({ port: fleet.ports[0] });
 //   await fleet.stop();
 export { Fleet, type FleetOptions, type PortSelector } from './fleet.js';
-export { startFleet } from './start.js';
+export { startFleet, type StartOptions } from './start.js';
+export { WorkerFleet } from './hosts/worker-fleet.js';
 export type { SimServer } from './server.js';
 export type { JournalRecord, JournalQuery, Outcome, FaultKind, HeartbeatRecord, HeartbeatOutcome } from './journal/record.js';
 export type { NodeAgent } from './agent/node-agent.js';
