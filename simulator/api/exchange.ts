@@ -30,6 +30,11 @@ const RESPONSE_CLOSED = new Error('response closed');
  */
 export const RESET_AFTER_DATA_MS = 50;
 
+/** Characters of body text hashed in one update (writtenSha256). */
+const HASH_BATCH = 16 * 1024;
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
 export class Exchange implements CutWire {
   readonly arrived = now();
   /** Aborts when the client goes away before the response finished. */
@@ -51,6 +56,10 @@ export class Exchange implements CutWire {
   private draining: Promise<void> | null = null;
   /** Hash of the body bytes counted in the journal (made at the first one): the record's writtenSha256. */
   private written: Hash | null = null;
+  /** Body text counted but not hashed yet: one hash update per HASH_BATCH characters, not one per line. */
+  private unhashed = '';
+  /** The status line and headers were handed to the socket (a write or a flush went through node:http). */
+  private headOut = false;
   /** The only code that changes `record`. */
   readonly journal: JournalWriter;
 
@@ -101,13 +110,29 @@ export class Exchange implements CutWire {
     this.ended = true;
     this.server.inFlight.delete(this);
     this.aborter?.abort(RESPONSE_CLOSED);
-    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.written?.digest('hex') ?? '');
+    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.digest());
   }
 
   /** Counts body bytes in the journal (and in its hash of them) as they are handed to the socket. */
   private wrote(data: string | Buffer, size: number, records: number, tokens: number): void {
-    if (size) (this.written ??= createHash('sha256')).update(data);
+    if (size) this.hash(data);
     this.journal.wrote(this.record, size, records, tokens);
+  }
+
+  private hash(data: string | Buffer): void {
+    if (typeof data === 'string') {
+      this.unhashed += data;
+      if (this.unhashed.length < HASH_BATCH) return;
+    }
+    const hash = (this.written ??= createHash('sha256'));
+    if (this.unhashed) hash.update(this.unhashed);
+    this.unhashed = '';
+    if (typeof data !== 'string') hash.update(data);
+  }
+
+  private digest(): string {
+    if (this.unhashed) this.hash(Buffer.alloc(0));
+    return this.written?.digest('hex') ?? '';
   }
 
   head(status: number, headers: Headers): void {
@@ -121,6 +146,7 @@ export class Exchange implements CutWire {
     if (this.closed) return;
     this.journal.firstByte(this.record);
     this.res.flushHeaders();
+    this.headOut = true;
   }
 
   /** Writes body text; `records` is how many lines/events it holds, `tokens` how many tokens. */
@@ -131,8 +157,8 @@ export class Exchange implements CutWire {
       // The per-token hot path: strings go to the socket as they are (no Buffer copy).
       const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
       this.wrote(text, size, records, tokens);
-      if (size) this.res.write(text);
-      else this.res.flushHeaders();
+      if (size) this.chunk(text, size);
+      else this.flushHead();
       return;
     }
     let data = typeof text === 'string' ? Buffer.from(text) : text;
@@ -148,11 +174,69 @@ export class Exchange implements CutWire {
     this.wrote(data, data.length, records, tokens);
   }
 
+  /**
+   * One body chunk. Once node:http has put the head on the socket, a chunk of a chunked response
+   * goes straight to the socket, framed here byte for byte as node:http frames it (size line, data,
+   * CRLF), in one write: node:http would cork, queue four pieces and writev them on the next tick,
+   * which costs most of a streamed line's CPU. The terminating chunk still comes from res.end(), so
+   * node:http's own bookkeeping (finish, keep-alive, the next request) is unchanged.
+   */
+  private chunk(data: string | Buffer, size: number): void {
+    const socket = this.directSocket();
+    if (!socket) {
+      this.res.write(data);
+      this.headOut = true;
+      return;
+    }
+    if (socket.destroyed) return; // as node:http drops a write to a destroyed socket
+    if (typeof data === 'string') socket.write(`${size.toString(16)}\r\n${data}\r\n`);
+    else socket.write(Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`, 'latin1'), data, CRLF]));
+  }
+
+  /**
+   * The socket when body chunks may bypass node:http: chunked framing, a body that is sent (not a
+   * HEAD), the head already handed over, and the socket assigned to this response (a pipelined
+   * response waits for the one before it; node:http queues its bytes until then).
+   */
+  private directSocket(): Socket | null {
+    const res = this.res;
+    if (!this.headOut || !res.chunkedEncoding || this.req.method === 'HEAD') return null;
+    return res.socket;
+  }
+
+  private flushHead(): void {
+    this.res.flushHeaders();
+    this.headOut = true;
+  }
+
+  /**
+   * The socket holds more unsent bytes than its high-water mark: the client reads slower than the
+   * stream is written. The next record should wait for `drained()` (a blocked write in Ollama).
+   */
+  get congested(): boolean {
+    return !this.closed && (this.res.socket?.writableNeedDrain ?? false);
+  }
+
+  /** Resolves once the socket took its queued bytes, or the response closed. */
+  drained(): Promise<void> {
+    const socket = this.res.socket;
+    if (!socket || !this.congested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      socket.once('drain', done);
+      this.res.once('close', done);
+    });
+  }
+
   private push(data: Buffer): void {
     if (this.effect.bytesPerSec === undefined) {
       this.journal.firstByte(this.record);
-      if (data.length) this.res.write(data);
-      else this.res.flushHeaders();
+      if (data.length) this.chunk(data, data.length);
+      else this.flushHead();
       return;
     }
     this.outbox.push(data);
@@ -169,8 +253,8 @@ export class Exchange implements CutWire {
       this.outbox[0] = head.subarray(piece.length);
       if (this.outbox[0].length === 0) this.outbox.shift();
       this.journal.firstByte(this.record);
-      if (piece.length) this.res.write(piece);
-      else this.res.flushHeaders();
+      if (piece.length) this.chunk(piece, piece.length);
+      else this.flushHead();
       deadline += (piece.length / bytesPerSec) * 1000;
       await sleepUntil(deadline);
     }
@@ -185,6 +269,9 @@ export class Exchange implements CutWire {
 
   /** Ends the response cleanly (for chunked bodies: the terminating chunk). */
   end(text?: string | Buffer, records = 1): void {
+    // The last chunk and the terminating one leave in one write: res.end() uncorks.
+    const socket = text ? this.directSocket() : null;
+    socket?.cork();
     if (text) this.write(text, records);
     this.afterOutbox(() => {
       if (this.closed || this.sealed || this.res.writableEnded) return;
@@ -196,6 +283,7 @@ export class Exchange implements CutWire {
       this.journal.firstByte(this.record);
       this.res.end();
     });
+    if (socket?.writableCorked) socket.uncork();
   }
 
   /**

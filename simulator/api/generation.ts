@@ -211,7 +211,9 @@ function httpDelivery(ex: Exchange, job: GenerationJob, fmt: Formatter): Deliver
     piece: (piece, i) => {
       if (ex.cut?.afterTokens === i) return cutBefore(piece, i);
       write(piece, i);
-      return true;
+      // A client that reads slower than the stream: the next token waits for the socket, as
+      // Ollama's blocked write holds its runner, instead of queueing the rest of the reply here.
+      return ex.congested ? ex.drained().then(() => !ex.closed) : true;
     },
     final: async (outcome) => {
       const cut = ex.cut;

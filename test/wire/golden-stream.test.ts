@@ -128,6 +128,8 @@ interface Case {
   model?: string;
   /** How the exchange ends: every response complete (connection kept alive), or the server closes it. */
   until: 'complete' | 'closed';
+  /** Send every request at once (HTTP pipelining): a response waits for the one before it. */
+  pipelined?: boolean;
 }
 
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'test-model', messages: [{ role: 'user', content: 'hello there' }], ...extra });
@@ -151,6 +153,12 @@ const CASES: Case[] = [
     name: 'keep-alive-two-streams-then-version',
     requests: [{ path: '/api/chat', body: chat() }, { path: '/v1/chat/completions', body: openai() }, { method: 'GET', path: '/api/version' }],
     until: 'complete',
+  },
+  {
+    name: 'pipelined-two-streams',
+    requests: [{ path: '/api/generate', body: { model: 'test-model', prompt: 'hello there' } }, { path: '/api/chat', body: chat() }],
+    until: 'complete',
+    pipelined: true,
   },
   // Streamed faults.
   { name: 'fault-inband-error-native', requests: [{ path: '/api/chat', body: chat() }], behavior: { type: 'InBandError', after_tokens: 2 }, until: 'complete' },
@@ -187,10 +195,11 @@ async function exchange(fleet: Fleet, c: Case): Promise<{ raw: string; end: stri
   if (c.behavior) fleet.setBehavior(port, c.behavior);
   const conn = new RawConnection(port);
   try {
-    // One request at a time (not pipelined): each waits for the previous response to complete.
+    // One request at a time unless pipelined: each waits for the previous response to complete.
+    const texts = c.requests.map(({ path, body, method = 'POST' }) => request(method, path, body));
+    if (c.pipelined) conn.send(texts.join(''));
     for (let i = 0; i < c.requests.length; i++) {
-      const { path, body, method = 'POST' } = c.requests[i];
-      conn.send(request(method, path, body));
+      if (!c.pipelined) conn.send(texts[i]);
       if (c.until === 'complete') await conn.until((s) => complete(s.text, i + 1), 10_000, `response ${i + 1} of ${c.name}`);
     }
     const seen = c.until === 'closed' ? await conn.untilClosed(10_000) : conn.seen;
