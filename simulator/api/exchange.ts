@@ -35,6 +35,18 @@ const HASH_BATCH = 16 * 1024;
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 
+/** Characters of framed chunks an exchange holds before it writes them without waiting for the tick's end. */
+const OUT_MAX = 16 * 1024;
+
+/** Exchanges with chunks waiting for the end of the tick; one process.nextTick flushes them all. */
+let unflushed: Exchange[] = [];
+
+function flushUnflushed(): void {
+  const list = unflushed;
+  unflushed = [];
+  for (const ex of list) ex.flushOut();
+}
+
 export class Exchange implements CutWire {
   readonly arrived = now();
   /** Aborts when the client goes away before the response finished. */
@@ -60,6 +72,10 @@ export class Exchange implements CutWire {
   private unhashed = '';
   /** The status line and headers were handed to the socket (a write or a flush went through node:http). */
   private headOut = false;
+  /** Framed chunks of this tick, not yet written (see chunk). */
+  private out = '';
+  /** `out` is ASCII only, so latin1 writes it exactly. */
+  private outAscii = true;
   /** The only code that changes `record`. */
   readonly journal: JournalWriter;
 
@@ -108,6 +124,7 @@ export class Exchange implements CutWire {
 
   private onClose(): void {
     this.ended = true;
+    this.out = '';
     this.server.inFlight.delete(this);
     this.aborter?.abort(RESPONSE_CLOSED);
     this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.digest());
@@ -176,10 +193,12 @@ export class Exchange implements CutWire {
 
   /**
    * One body chunk. Once node:http has put the head on the socket, a chunk of a chunked response
-   * goes straight to the socket, framed here byte for byte as node:http frames it (size line, data,
-   * CRLF), in one write: node:http would cork, queue four pieces and writev them on the next tick,
-   * which costs most of a streamed line's CPU. The terminating chunk still comes from res.end(), so
-   * node:http's own bookkeeping (finish, keep-alive, the next request) is unchanged.
+   * is framed here byte for byte as node:http frames it (size line, data, CRLF) and joins the
+   * chunks of this tick; at the end of the tick they go to the socket in one write (flushOut). So a
+   * stream costs one write per tick, however many of its lines are due in it, where node:http would
+   * queue four pieces per line and writev them. Chunk boundaries are the same either way. The
+   * terminating chunk still comes from res.end(), so node:http's own bookkeeping (finish,
+   * keep-alive, the next request) is unchanged.
    */
   private chunk(data: string | Buffer, size: number): void {
     const socket = this.directSocket();
@@ -189,8 +208,29 @@ export class Exchange implements CutWire {
       return;
     }
     if (socket.destroyed) return; // as node:http drops a write to a destroyed socket
-    if (typeof data === 'string') socket.write(`${size.toString(16)}\r\n${data}\r\n`);
-    else socket.write(Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`, 'latin1'), data, CRLF]));
+    if (typeof data !== 'string') {
+      this.flushOut();
+      socket.write(Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`, 'latin1'), data, CRLF]));
+      return;
+    }
+    if (!this.out && unflushed.push(this) === 1) process.nextTick(flushUnflushed);
+    this.out += `${size.toString(16)}\r\n${data}\r\n`;
+    this.outAscii &&= size === data.length;
+    if (this.out.length >= OUT_MAX) this.flushOut();
+  }
+
+  /**
+   * Hands the chunks of this tick to the socket in one write. Called at the end of the tick, and
+   * before anything else leaves on the socket (the terminating chunk, a cut's bytes, FIN, RST).
+   */
+  flushOut(): void {
+    if (!this.out) return;
+    const out = this.out;
+    this.out = '';
+    const socket = this.res.socket;
+    // ASCII text (as many bytes as characters) is written as latin1: a copy, not a UTF-8 encoding.
+    if (socket && !socket.destroyed) socket.write(out, this.outAscii ? 'latin1' : 'utf8');
+    this.outAscii = true;
   }
 
   /**
@@ -269,9 +309,6 @@ export class Exchange implements CutWire {
 
   /** Ends the response cleanly (for chunked bodies: the terminating chunk). */
   end(text?: string | Buffer, records = 1): void {
-    // The last chunk and the terminating one leave in one write: res.end() uncorks.
-    const socket = text ? this.directSocket() : null;
-    socket?.cork();
     if (text) this.write(text, records);
     this.afterOutbox(() => {
       if (this.closed || this.sealed || this.res.writableEnded) return;
@@ -281,9 +318,13 @@ export class Exchange implements CutWire {
         return this.cutMidBody();
       }
       this.journal.firstByte(this.record);
+      // The chunks of this tick and the terminating chunk leave in one write: res.end() uncorks.
+      const socket = this.out ? this.res.socket : null;
+      socket?.cork();
+      this.flushOut();
       this.res.end();
+      if (socket?.writableCorked) socket.uncork();
     });
-    if (socket?.writableCorked) socket.uncork();
   }
 
   /**
@@ -301,6 +342,7 @@ export class Exchange implements CutWire {
       // The common case: head and body leave in one write.
       if (this.closed || this.sealed) return;
       this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
+      this.flushOut();
       this.res.end(buf);
       return;
     }
@@ -372,11 +414,13 @@ export class Exchange implements CutWire {
   // ---------- what a socket cut does (CutWire) ----------
 
   fin(): void {
+    this.flushOut();
     this.sealed = true;
     this.socket.end();
   }
 
   raw(bytes: string): void {
+    this.flushOut();
     this.sealed = true;
     this.journal.firstByte(this.record);
     this.socket.write(bytes);
@@ -403,6 +447,7 @@ export class Exchange implements CutWire {
 
   /** A real RST (SO_LINGER 0); after any bytes of this response have had time to be read. */
   reset(): void {
+    this.flushOut();
     this.sealed = true;
     const socket = this.socket;
     if (this.record.firstByteAt === null) {
