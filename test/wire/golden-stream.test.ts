@@ -130,6 +130,8 @@ interface Case {
   until: 'complete' | 'closed';
   /** Send every request at once (HTTP pipelining): a response waits for the one before it. */
   pipelined?: boolean;
+  /** An HTTP/1.0 request: no chunked framing, the body ends with the connection. */
+  http10?: boolean;
 }
 
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'test-model', messages: [{ role: 'user', content: 'hello there' }], ...extra });
@@ -160,6 +162,7 @@ const CASES: Case[] = [
     until: 'complete',
     pipelined: true,
   },
+  { name: 'http10-stream', requests: [{ path: '/api/chat', body: chat() }], until: 'closed', http10: true },
   // Streamed faults.
   { name: 'fault-inband-error-native', requests: [{ path: '/api/chat', body: chat() }], behavior: { type: 'InBandError', after_tokens: 2 }, until: 'complete' },
   { name: 'fault-inband-error-openai', requests: [{ path: '/v1/chat/completions', body: openai() }], behavior: { type: 'InBandError', after_tokens: 2 }, until: 'complete' },
@@ -196,7 +199,7 @@ async function exchange(fleet: Fleet, c: Case): Promise<{ raw: string; end: stri
   const conn = new RawConnection(port);
   try {
     // One request at a time unless pipelined: each waits for the previous response to complete.
-    const texts = c.requests.map(({ path, body, method = 'POST' }) => request(method, path, body));
+    const texts = c.requests.map(({ path, body, method = 'POST' }) => request(method, path, body).replace(' HTTP/1.1\r\n', c.http10 ? ' HTTP/1.0\r\n' : ' HTTP/1.1\r\n'));
     if (c.pipelined) conn.send(texts.join(''));
     for (let i = 0; i < c.requests.length; i++) {
       if (!c.pipelined) conn.send(texts[i]);
