@@ -11,28 +11,33 @@ import { RawConnection, chatRequest, streamedLines } from '../behaviors/wire.js'
 const TOKENS = 100_000;
 
 /**
- * The stream's exchange once its socket is congested: the kernel buffers are full and the socket
- * holds more than its high-water mark. Polled: the moment depends on the kernel's buffer sizes.
+ * A fleet, and a client that sent a streaming chat and does not read, once the stream's socket is
+ * congested: the kernel buffers are full and the socket holds more than its high-water mark.
+ * Polled: the moment depends on the kernel's buffer sizes.
  */
-async function congested(fleet: Fleet): Promise<Exchange> {
+async function pausedStream(): Promise<{ fleet: Fleet; conn: RawConnection; ex: Exchange }> {
+  const fleet = await startFleet({ servers: 1, seed: 3, controlPort: null, defaults: { tokens_per_sec: 1_000_000, prompt_tokens_per_sec: 1_000_000, load_ms: 0, num_tokens: TOKENS } });
+  const conn = new RawConnection(fleet.ports[0]);
+  await conn.connected;
+  conn.socket.pause();
+  conn.send(chatRequest());
   const server = fleet.server(fleet.ports[0]);
   const deadline = Date.now() + 20_000;
   for (;;) {
     const ex = [...server.inFlight][0] as unknown as Exchange | undefined;
-    if (ex?.congested) return ex;
-    assert.ok(Date.now() < deadline, 'the socket never became congested');
+    if (ex?.congested) return { fleet, conn, ex };
+    if (Date.now() > deadline) {
+      conn.destroy();
+      await fleet.stop();
+      assert.unreachable('the socket never became congested');
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
 test('a paused client: bounded buffering, generation waits, then the whole stream arrives', async () => {
-  const fleet = await startFleet({ servers: 1, seed: 3, controlPort: null, defaults: { tokens_per_sec: 1_000_000, prompt_tokens_per_sec: 1_000_000, load_ms: 0, num_tokens: TOKENS } });
-  const conn = new RawConnection(fleet.ports[0]);
+  const { fleet, conn, ex } = await pausedStream();
   try {
-    await conn.connected;
-    conn.socket.pause();
-    conn.send(chatRequest());
-    const ex = await congested(fleet);
     const lines = ex.record.linesWritten;
     const buffered = ex.socket.writableLength;
     assert.ok(lines < TOKENS / 2, `generation went on while the client did not read: ${lines} lines`);
@@ -40,7 +45,7 @@ test('a paused client: bounded buffering, generation waits, then the whole strea
     await new Promise((r) => setTimeout(r, 200));
     assert.is(ex.record.linesWritten, lines, 'no line is generated while the socket is congested');
     assert.is(ex.socket.writableLength, buffered, 'nothing more is queued');
-    assert.ok(buffered < 64 * 1024, `queued in the process: ${buffered} bytes (high-water mark 16 KiB plus one line)`);
+    assert.ok(buffered < 64 * 1024, `queued in the process: ${buffered} bytes (high-water mark 16 KiB plus one tick's lines)`);
     conn.socket.resume();
     const seen = await conn.untilText('0\r\n\r\n', 30_000);
     const { lines: got, terminated } = streamedLines(seen.text);
@@ -57,13 +62,8 @@ test('a paused client: bounded buffering, generation waits, then the whole strea
 });
 
 test('a client that leaves while the stream waits on it: the wait ends and the record says client_aborted', async () => {
-  const fleet = await startFleet({ servers: 1, seed: 3, controlPort: null, defaults: { tokens_per_sec: 1_000_000, prompt_tokens_per_sec: 1_000_000, load_ms: 0, num_tokens: TOKENS } });
-  const conn = new RawConnection(fleet.ports[0]);
+  const { fleet, conn } = await pausedStream();
   try {
-    await conn.connected;
-    conn.socket.pause();
-    conn.send(chatRequest());
-    await congested(fleet);
     conn.destroy();
     const record = await fleet.waitForRecord((r) => r.path === '/api/chat');
     assert.is(record.outcome, 'client_aborted');
