@@ -235,12 +235,13 @@ export class Exchange implements CutWire {
 
   /**
    * The socket when body chunks may bypass node:http: chunked framing, a body that is sent (not a
-   * HEAD), the head already handed over, and the socket assigned to this response (a pipelined
-   * response waits for the one before it; node:http queues its bytes until then).
+   * HEAD), the head already handed over, the response not ended (its socket may serve the next
+   * one), and the socket assigned to this response (a pipelined response waits for the one before
+   * it; node:http queues its bytes until then).
    */
   private directSocket(): Socket | null {
     const res = this.res;
-    if (!this.headOut || !res.chunkedEncoding || this.req.method === 'HEAD') return null;
+    if (!this.headOut || !res.chunkedEncoding || res.writableEnded || this.req.method === 'HEAD') return null;
     return res.socket;
   }
 
