@@ -1,9 +1,9 @@
 // `npm run bench`: measures the simulator (each in its own process, timed by separate client
 // processes) and prints one table. See the README section "Benchmarks" for what each row means.
 //
-//   npm run bench [-- --only pacing,throughput] [--quick] [--json FILE] [--profile DIR] [--no-build]
+//   npm run bench [-- --only pacing,throughput] [--quick] [--json FILE] [--profile DIR] [--no-build] [--baseline DIR]
 import { cpus, loadavg, totalmem } from 'node:os';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memory } from './benchmarks/memory.js';
@@ -27,11 +27,12 @@ function options() {
       json: { type: 'string' },
       profile: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log(`npm run bench -- [--only ${BENCHMARKS.map((b) => b.name).join(',')}] [--quick] [--json FILE] [--profile DIR] [--no-build]`);
+    console.log(`npm run bench -- [--only ${BENCHMARKS.map((b) => b.name).join(',')}] [--quick] [--json FILE] [--profile DIR] [--no-build] [--baseline DIR]`);
     process.exit(0);
   }
   const names = BENCHMARKS.map((b) => b.name);
@@ -81,6 +82,16 @@ function printProfiles(dir: string): void {
   }
 }
 
+/** A checkout of another revision, built (`npm run build` there): its CLI. */
+function baselineCliOf(dir: string): string {
+  const cli = join(resolve(dir), 'dist', 'simulator', 'cli.js');
+  if (!existsSync(cli)) {
+    console.error(`bench: --baseline: ${cli} missing (build that checkout first)`);
+    process.exit(2);
+  }
+  return cli;
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const started = performance.now();
@@ -92,7 +103,8 @@ async function main(): Promise<void> {
   log(`dist: ${build}`);
   const profileDir = opts.profile ? resolve(opts.profile) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const ctx: BenchContext = { quick: opts.quick, profileDir, log };
+  const baselineCli = opts.baseline ? baselineCliOf(opts.baseline) : null;
+  const ctx: BenchContext = { quick: opts.quick, profileDir, baselineCli, log };
   const rows: Row[] = [];
   for (const b of opts.selected) {
     log(`${b.name} ...`);

@@ -34,6 +34,8 @@ export interface SimOptions {
   timeoutMs?: number;
   /** --workers N (absent: the default, every server in one thread). */
   workers?: number;
+  /** Another build's CLI (bench --baseline); default this checkout's. */
+  cli?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ async function startSimOnce(opts: SimOptions): Promise<Sim> {
   const config = join(dir, 'fleet.json');
   writeFileSync(config, JSON.stringify({ defaults: { ...PACED_DEFAULTS, ...opts.defaults } }));
   const t0 = performance.now();
-  const child = spawnTracked(process.execPath, [...(opts.nodeArgs ?? []), CLI, '--control-port', String(controlPort), '--server-ports', rangeSpec(ports), '--config', config, '--seed', '1', '--quiet', ...(opts.workers === undefined ? [] : ['--workers', String(opts.workers)])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnTracked(process.execPath, [...(opts.nodeArgs ?? []), opts.cli ?? CLI, '--control-port', String(controlPort), '--server-ports', rangeSpec(ports), '--config', config, '--seed', '1', '--quiet', ...(opts.workers === undefined ? [] : ['--workers', String(opts.workers)])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const died = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`simulator exited ${code} before ready: ${stderr.trim()}`))));

@@ -15,6 +15,8 @@ export interface BenchContext {
   quick: boolean;
   /** Where the simulator's CPU profiles go when --profile is given (else null). */
   profileDir: string | null;
+  /** `--baseline DIR`: the CLI of another build (DIR/dist/simulator/cli.js) to compare with in the same run. */
+  baselineCli: string | null;
   log(message: string): void;
 }
 

@@ -30,6 +30,23 @@ const RESPONSE_CLOSED = new Error('response closed');
  */
 export const RESET_AFTER_DATA_MS = 50;
 
+/** Characters of body text hashed in one update (writtenSha256). */
+const HASH_BATCH = 16 * 1024;
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** Characters of framed chunks an exchange holds before it writes them without waiting for the tick's end. */
+const OUT_MAX = 16 * 1024;
+
+/** Exchanges with chunks waiting for the end of the tick; one process.nextTick flushes them all. */
+let unflushed: Exchange[] = [];
+
+function flushUnflushed(): void {
+  const list = unflushed;
+  unflushed = [];
+  for (const ex of list) ex.flushOut();
+}
+
 export class Exchange implements CutWire {
   readonly arrived = now();
   /** Aborts when the client goes away before the response finished. */
@@ -51,6 +68,14 @@ export class Exchange implements CutWire {
   private draining: Promise<void> | null = null;
   /** Hash of the body bytes counted in the journal (made at the first one): the record's writtenSha256. */
   private written: Hash | null = null;
+  /** Body text counted but not hashed yet: one hash update per HASH_BATCH characters, not one per line. */
+  private unhashed = '';
+  /** The status line and headers were handed to the socket (a write or a flush went through node:http). */
+  private headOut = false;
+  /** Framed chunks of this tick, not yet written (see chunk). */
+  private out = '';
+  /** `out` is ASCII only, so latin1 writes it exactly. */
+  private outAscii = true;
   /** The only code that changes `record`. */
   readonly journal: JournalWriter;
 
@@ -99,15 +124,32 @@ export class Exchange implements CutWire {
 
   private onClose(): void {
     this.ended = true;
+    this.out = '';
     this.server.inFlight.delete(this);
     this.aborter?.abort(RESPONSE_CLOSED);
-    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.written?.digest('hex') ?? '');
+    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.digest());
   }
 
   /** Counts body bytes in the journal (and in its hash of them) as they are handed to the socket. */
   private wrote(data: string | Buffer, size: number, records: number, tokens: number): void {
-    if (size) (this.written ??= createHash('sha256')).update(data);
+    if (size) this.hash(data);
     this.journal.wrote(this.record, size, records, tokens);
+  }
+
+  private hash(data: string | Buffer): void {
+    if (typeof data === 'string') {
+      this.unhashed += data;
+      if (this.unhashed.length < HASH_BATCH) return;
+    }
+    const hash = (this.written ??= createHash('sha256'));
+    if (this.unhashed) hash.update(this.unhashed);
+    this.unhashed = '';
+    if (typeof data !== 'string') hash.update(data);
+  }
+
+  private digest(): string {
+    if (this.unhashed) this.hash(Buffer.alloc(0));
+    return this.written?.digest('hex') ?? '';
   }
 
   head(status: number, headers: Headers): void {
@@ -121,6 +163,7 @@ export class Exchange implements CutWire {
     if (this.closed) return;
     this.journal.firstByte(this.record);
     this.res.flushHeaders();
+    this.headOut = true;
   }
 
   /** Writes body text; `records` is how many lines/events it holds, `tokens` how many tokens. */
@@ -131,8 +174,8 @@ export class Exchange implements CutWire {
       // The per-token hot path: strings go to the socket as they are (no Buffer copy).
       const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
       this.wrote(text, size, records, tokens);
-      if (size) this.res.write(text);
-      else this.res.flushHeaders();
+      if (size) this.chunk(text, size);
+      else this.flushHead();
       return;
     }
     let data = typeof text === 'string' ? Buffer.from(text) : text;
@@ -148,11 +191,93 @@ export class Exchange implements CutWire {
     this.wrote(data, data.length, records, tokens);
   }
 
+  /**
+   * One body chunk. Once node:http has put the head on the socket, a chunk of a chunked response
+   * is framed here byte for byte as node:http frames it (size line, data, CRLF) and joins the
+   * chunks of this tick; at the end of the tick they go to the socket in one write (flushOut). So a
+   * stream costs one write per tick, however many of its lines are due in it, where node:http would
+   * queue four pieces per line and writev them. Chunk boundaries are the same either way. The
+   * terminating chunk still comes from res.end(), so node:http's own bookkeeping (finish,
+   * keep-alive, the next request) is unchanged.
+   */
+  private chunk(data: string | Buffer, size: number): void {
+    const socket = this.directSocket();
+    if (!socket) {
+      this.res.write(data);
+      this.headOut = true;
+      return;
+    }
+    if (socket.destroyed) return; // as node:http drops a write to a destroyed socket
+    if (typeof data !== 'string') {
+      this.flushOut();
+      socket.write(Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`, 'latin1'), data, CRLF]));
+      return;
+    }
+    if (!this.out && unflushed.push(this) === 1) process.nextTick(flushUnflushed);
+    this.out += `${size.toString(16)}\r\n${data}\r\n`;
+    this.outAscii &&= size === data.length;
+    if (this.out.length >= OUT_MAX) this.flushOut();
+  }
+
+  /**
+   * Hands the chunks of this tick to the socket in one write. Called at the end of the tick, and
+   * before anything else leaves on the socket (the terminating chunk, a cut's bytes, FIN, RST).
+   */
+  flushOut(): void {
+    if (!this.out) return;
+    const out = this.out;
+    this.out = '';
+    const socket = this.res.socket;
+    // ASCII text (as many bytes as characters) is written as latin1: a copy, not a UTF-8 encoding.
+    if (socket && !socket.destroyed) socket.write(out, this.outAscii ? 'latin1' : 'utf8');
+    this.outAscii = true;
+  }
+
+  /**
+   * The socket when body chunks may bypass node:http: chunked framing, a body that is sent (not a
+   * HEAD), the head already handed over, the response not ended (its socket may serve the next
+   * one), and the socket assigned to this response (a pipelined response waits for the one before
+   * it; node:http queues its bytes until then).
+   */
+  private directSocket(): Socket | null {
+    const res = this.res;
+    if (!this.headOut || !res.chunkedEncoding || res.writableEnded || this.req.method === 'HEAD') return null;
+    return res.socket;
+  }
+
+  private flushHead(): void {
+    this.res.flushHeaders();
+    this.headOut = true;
+  }
+
+  /**
+   * The socket holds more unsent bytes than its high-water mark: the client reads slower than the
+   * stream is written. The next record should wait for `drained()` (a blocked write in Ollama).
+   */
+  get congested(): boolean {
+    return !this.closed && (this.res.socket?.writableNeedDrain ?? false);
+  }
+
+  /** Resolves once the socket took its queued bytes, or the response closed. */
+  drained(): Promise<void> {
+    const socket = this.res.socket;
+    if (!socket || !this.congested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      socket.once('drain', done);
+      this.res.once('close', done);
+    });
+  }
+
   private push(data: Buffer): void {
     if (this.effect.bytesPerSec === undefined) {
       this.journal.firstByte(this.record);
-      if (data.length) this.res.write(data);
-      else this.res.flushHeaders();
+      if (data.length) this.chunk(data, data.length);
+      else this.flushHead();
       return;
     }
     this.outbox.push(data);
@@ -169,8 +294,8 @@ export class Exchange implements CutWire {
       this.outbox[0] = head.subarray(piece.length);
       if (this.outbox[0].length === 0) this.outbox.shift();
       this.journal.firstByte(this.record);
-      if (piece.length) this.res.write(piece);
-      else this.res.flushHeaders();
+      if (piece.length) this.chunk(piece, piece.length);
+      else this.flushHead();
       deadline += (piece.length / bytesPerSec) * 1000;
       await sleepUntil(deadline);
     }
@@ -194,7 +319,12 @@ export class Exchange implements CutWire {
         return this.cutMidBody();
       }
       this.journal.firstByte(this.record);
+      // The chunks of this tick and the terminating chunk leave in one write: res.end() uncorks.
+      const socket = this.out ? this.res.socket : null;
+      socket?.cork();
+      this.flushOut();
       this.res.end();
+      if (socket?.writableCorked) socket.uncork();
     });
   }
 
@@ -213,6 +343,7 @@ export class Exchange implements CutWire {
       // The common case: head and body leave in one write.
       if (this.closed || this.sealed) return;
       this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
+      this.flushOut();
       this.res.end(buf);
       return;
     }
@@ -284,11 +415,13 @@ export class Exchange implements CutWire {
   // ---------- what a socket cut does (CutWire) ----------
 
   fin(): void {
+    this.flushOut();
     this.sealed = true;
     this.socket.end();
   }
 
   raw(bytes: string): void {
+    this.flushOut();
     this.sealed = true;
     this.journal.firstByte(this.record);
     this.socket.write(bytes);
@@ -315,6 +448,7 @@ export class Exchange implements CutWire {
 
   /** A real RST (SO_LINGER 0); after any bytes of this response have had time to be read. */
   reset(): void {
+    this.flushOut();
     this.sealed = true;
     const socket = this.socket;
     if (this.record.firstByteAt === null) {

@@ -4,7 +4,7 @@
 // A Formatter turns pieces into the endpoint's wire format; the behavior's cut decides how it ends.
 // The runner side (model, slot, pacing) takes any RunnerClient, so a job of the job API (jobs/),
 // which has no HTTP response, runs through the same residency, queue and clock with its own Delivery.
-import { msToNs, now, sleepUntil } from '../engine/clock.js';
+import { callAt, msToNs, now, sleepUntil } from '../engine/clock.js';
 import type { ModelSpec } from '../engine/models.js';
 import type { Piece, Reply } from '../engine/reply.js';
 import { QueueFullError } from '../engine/scheduler.js';
@@ -165,33 +165,68 @@ async function pace(client: RunnerClient, job: GenerationJob, loadMs: number, sl
   const promptDone = slotAt + (promptEvalCount / promptRate) * 1000;
   if (!(await sleepUntil(promptDone, client.signal))) return null;
   const genStart = now();
-  const pieces = job.reply.pieces;
-  let tokensSoFar = 0;
-  let lastTokenAt = genStart;
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i];
-    if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, client.signal))) return null;
-    // A plain boolean on the per-token path: no promise unless a cut is taken.
-    let delivered = delivery.piece(piece, i);
-    if (delivered !== true && delivered !== false) delivered = await delivered;
-    if (!delivered) return null;
-    tokensSoFar += piece.tokens;
-    lastTokenAt = now();
-    emitted.count = tokensSoFar;
-  }
+  const lastTokenAt = await deliverPaced(client, job.reply.pieces, genStart, interval, emitted, delivery);
+  if (lastTokenAt === null) return null;
   return {
     reply: job.reply,
-    pieces,
+    pieces: job.reply.pieces,
     doneReason: job.reply.doneReason,
     stats: {
       loadNs: msToNs(loadMs),
       promptEvalCount,
       promptEvalNs: msToNs(genStart - slotAt),
-      evalCount: tokensSoFar,
+      evalCount: emitted.count,
       evalNs: msToNs(lastTokenAt - genStart),
       totalNs: msToNs(now() - client.arrived),
     },
   };
+}
+
+/**
+ * Hands each piece over at its absolute deadline (genStart + tokens so far × interval); resolves
+ * with the time of the last one, or null when the client left or the delivery stopped early.
+ * One promise per generation, not per token: the loop waits with callAt (the millisecond's shared
+ * timer, the same `step` each time), and pieces already due go out in the same tick.
+ */
+function deliverPaced(client: RunnerClient, pieces: Piece[], genStart: number, interval: number, emitted: { count: number }, delivery: Delivery): Promise<number | null> {
+  const signal = client.signal;
+  let i = 0;
+  let lastTokenAt = genStart;
+  return new Promise((resolve, reject) => {
+    const delivered = (ok: boolean): boolean => {
+      if (!ok) resolve(null);
+      else {
+        emitted.count += pieces[i++].tokens;
+        lastTokenAt = now();
+      }
+      return ok;
+    };
+    const loop = (): void => {
+      while (!signal.aborted) {
+        if (i === pieces.length) return resolve(lastTokenAt);
+        const due = genStart + (emitted.count + pieces[i].tokens) * interval;
+        if (due > now()) return callAt(due, step, signal);
+        // A plain boolean on the per-token path: a promise only for a cut or a congested socket.
+        const ok = delivery.piece(pieces[i], i);
+        if (ok === true || ok === false) {
+          if (!delivered(ok)) return;
+          continue;
+        }
+        void ok.then((done) => delivered(done) && step(), reject);
+        return;
+      }
+      resolve(null);
+    };
+    // Called from timers: a throw rejects the generation (as an await would), it must not escape.
+    const step = (): void => {
+      try {
+        loop();
+      } catch (e) {
+        reject(e);
+      }
+    };
+    step();
+  });
 }
 
 /** The response's side of a generation: lines (or one body) in the endpoint's format, and the behavior's cut where it is due. */
@@ -211,7 +246,9 @@ function httpDelivery(ex: Exchange, job: GenerationJob, fmt: Formatter): Deliver
     piece: (piece, i) => {
       if (ex.cut?.afterTokens === i) return cutBefore(piece, i);
       write(piece, i);
-      return true;
+      // A client that reads slower than the stream: the next token waits for the socket, as
+      // Ollama's blocked write holds its runner, instead of queueing the rest of the reply here.
+      return ex.congested ? ex.drained().then(() => !ex.closed) : true;
     },
     final: async (outcome) => {
       const cut = ex.cut;

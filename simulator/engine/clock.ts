@@ -53,26 +53,34 @@ export function after(ms: number, fn: () => void): Timer {
 }
 
 /**
+ * Calls `fn` at `deadline` (a `now()` value), or as soon as `signal` aborts for a long wait (a
+ * short one notices at wake-up, at most SHARED_BELOW_MS late). Short waits share the timer of
+ * their millisecond and allocate nothing when `fn` is the same function each time: a stream's
+ * token loop waits this way, without a promise per token. Timers are unref'd.
+ */
+export function callAt(deadline: number, fn: () => void, signal?: AbortSignal): void {
+  const delay = deadline - now();
+  if (delay < SHARED_BELOW_MS) return wakeAt(deadline, fn);
+  const onAbort = () => {
+    timer.cancel();
+    fn();
+  };
+  const timer = after(delay, () => {
+    signal?.removeEventListener('abort', onAbort);
+    fn();
+  });
+  signal?.addEventListener('abort', onAbort, { once: true });
+}
+
+/**
  * Resolves at `deadline` (a `now()` value) with true, or with false once the signal has aborted
  * (long sleeps end early on abort; short ones notice at wake-up). Timers are unref'd: a pending
  * sleep never keeps a finished process alive.
  */
 export function sleepUntil(deadline: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
-  const delay = deadline - now();
-  if (delay <= 0) return Promise.resolve(true);
-  if (delay < SHARED_BELOW_MS) return new Promise((resolve) => wakeAt(deadline, () => resolve(!signal?.aborted)));
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      timer.cancel();
-      resolve(false);
-    };
-    const timer = after(delay, () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    });
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  if (deadline <= now()) return Promise.resolve(true);
+  return new Promise((resolve) => callAt(deadline, () => resolve(!signal?.aborted), signal));
 }
 
 export const sleep = (ms: number, signal?: AbortSignal): Promise<boolean> => sleepUntil(now() + ms, signal);

@@ -10,6 +10,10 @@ const STREAM_HEADERS: Headers = { 'Content-Type': 'text/event-stream', 'Cache-Co
 
 const event = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
+/** event('content_block_delta', ...) of a text delta, as a template: one per token. */
+const textDelta = (index: number, text: string): string =>
+  `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":${JSON.stringify(text)}}}\n\n`;
+
 function stopReason(o: Outcome, hadToolCalls: boolean): string {
   if (hadToolCalls) return 'tool_use';
   return o.doneReason === 'length' ? 'max_tokens' : 'end_turn';
@@ -67,7 +71,7 @@ export function messagesFormatter({ id, model, inputEstimate }: MessageMeta): Fo
     if (p.kind === 'thinking') {
       out.push(...openBlock('thinking'), event('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: p.text } }));
     } else if (p.kind === 'content') {
-      out.push(...openBlock('text'), event('content_block_delta', { index, delta: { type: 'text_delta', text: p.text } }));
+      out.push(...openBlock('text'), textDelta(index, p.text));
     } else {
       toolCallSent = true;
       out.push(...close(), ...toolBlocks(p.calls));

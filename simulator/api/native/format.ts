@@ -58,10 +58,13 @@ export function chatFormatter(model: string): Formatter {
 
 export function generateFormatter(model: string, promptTokens: string[], raw: boolean): Formatter {
   const context = (o: Outcome) => (raw ? {} : { context: [...promptTokens, ...o.reply.tokens.slice(0, o.stats.evalCount)].map(tokenId) });
+  const generatePrefix = `{"model":${JSON.stringify(model)},"created_at":`;
   return {
     streamHeaders: NDJSON,
     piece: (p) => {
-      const fields = p.kind === 'thinking' ? { response: '', thinking: p.text } : { response: p.kind === 'content' ? p.text : '' };
+      // The hot path, as for chat: the line is a template around the token.
+      if (p.kind === 'content') return [`${generatePrefix}"${createdAt()}","response":${JSON.stringify(p.text)},"done":false}\n`];
+      const fields = p.kind === 'thinking' ? { response: '', thinking: p.text } : { response: '' };
       return [line({ model, created_at: createdAt(), ...fields, done: false })];
     },
     final: (o) => [line({ model, created_at: createdAt(), response: '', done: true, done_reason: o.doneReason, ...context(o), ...metrics(o) })],

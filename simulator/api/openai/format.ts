@@ -55,6 +55,8 @@ export function chatCompletionFormatter({ id, model, withUsage }: StreamMeta): F
   let created: number | undefined;
   let deltasSent = 0;
   let toolCallSent = false;
+  /** A content delta after the first, up to its text: the per-token hot path is a template. */
+  let contentPrefix: string | undefined;
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     sseData({ id, object: 'chat.completion.chunk', created: (created ??= unixNow()), model, system_fingerprint: FINGERPRINT, choices, ...extra });
   const delta = (fields: Record<string, unknown>) => {
@@ -64,6 +66,11 @@ export function chatCompletionFormatter({ id, model, withUsage }: StreamMeta): F
   return {
     streamHeaders: SSE_HEADERS,
     piece: (p) => {
+      if (p.kind === 'content' && deltasSent > 0) {
+        deltasSent++;
+        contentPrefix ??= `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"${FINGERPRINT}","choices":[{"index":0,"delta":{"content":`;
+        return [`${contentPrefix}${JSON.stringify(p.text)}},"finish_reason":null}]}\n\n`];
+      }
       if (p.kind === 'content') return [delta({ content: p.text })];
       if (p.kind === 'thinking') return [delta({ content: '', reasoning: p.text })];
       toolCallSent = true;
