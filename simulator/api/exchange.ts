@@ -3,7 +3,7 @@
 // budget) and its cut happen on the real socket. What a cut does is its file in simulator/cuts/;
 // this writer takes it where the behavior asks (after N chunks, instead of a body, after N bytes,
 // before any response) and provides the wire actions the cuts use (CutWire).
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Effect } from '../behaviors/types.js';
@@ -51,6 +51,8 @@ export class Exchange implements CutWire {
   private draining: Promise<void> | null = null;
   /** Hash of the body bytes counted in the journal (made at the first one): the record's writtenSha256. */
   private written: Hash | null = null;
+  /** The writtenSha256 of a body that left in one piece (send): one-shot, or known in advance. */
+  private wholeSha256: string | null = null;
   /** The only code that changes `record`. */
   readonly journal: JournalWriter;
 
@@ -101,13 +103,20 @@ export class Exchange implements CutWire {
     this.ended = true;
     this.server.inFlight.delete(this);
     this.aborter?.abort(RESPONSE_CLOSED);
-    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.written?.digest('hex') ?? '');
+    this.journal.ended(this.record, this.res.writableFinished, this.endpoint, this.written?.digest('hex') ?? this.wholeSha256 ?? '');
   }
 
   /** Counts body bytes in the journal (and in its hash of them) as they are handed to the socket. */
   private wrote(data: string | Buffer, size: number, records: number, tokens: number): void {
     if (size) (this.written ??= createHash('sha256')).update(data);
     this.journal.wrote(this.record, size, records, tokens);
+  }
+
+  /** A whole body in one write: its hash in one shot (no Hash object), or the one given. */
+  private wroteWhole(buf: Buffer, sha256: string | undefined): void {
+    if (this.written !== null || this.record.bytesWritten !== 0) return this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
+    if (buf.length) this.wholeSha256 = sha256 ?? hash('sha256', buf, 'hex');
+    this.journal.wrote(this.record, buf.length, buf.length ? 1 : 0, 0);
   }
 
   head(status: number, headers: Headers): void {
@@ -201,8 +210,9 @@ export class Exchange implements CutWire {
   /**
    * A whole response with Content-Length. Byte cuts and trickle apply; a token cut replaces a
    * successful non-streamed response (nothing partial of a JSON body is ever sent, as in Ollama).
+   * `sha256` is the body's, when the caller keeps it with a cached body.
    */
-  send(status: number, headers: Headers, body: string | Buffer = ''): void {
+  send(status: number, headers: Headers, body: string | Buffer = '', sha256?: string): void {
     if (this.cut?.afterTokens !== undefined && status < 300 && !this.wholeCutTaken) {
       this.cutWhole(() => ({ headers, body: body.toString() }));
       return;
@@ -212,7 +222,7 @@ export class Exchange implements CutWire {
     if (this.effect.bytesPerSec === undefined && this.cut?.afterBytes === undefined) {
       // The common case: head and body leave in one write.
       if (this.closed || this.sealed) return;
-      this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
+      this.wroteWhole(buf, sha256);
       this.res.end(buf);
       return;
     }
