@@ -17,7 +17,7 @@ const FLAT_MB_PER_100K = 1;
 const SOAK_BUDGET_MS = 150_000;
 
 async function fleetMemory(ctx: Parameters<Benchmark['run']>[0]): Promise<Row[]> {
-  const sim = await startSim({ servers: 100 });
+  const sim = await startSim({ servers: 100, cli: ctx.cli });
   try {
     await new Promise((r) => setTimeout(r, 500));
     const idle = memoryOf(sim.pid);
@@ -43,7 +43,7 @@ async function fleetMemory(ctx: Parameters<Benchmark['run']>[0]): Promise<Row[]>
 async function journalSoak(ctx: Parameters<Benchmark['run']>[0]): Promise<Row> {
   const total = ctx.quick ? 200_000 : 1_000_000;
   const chunk = total / 8;
-  const sim = await startSim({ servers: 1 });
+  const sim = await startSim({ servers: 1, cli: ctx.cli });
   const url = `${sim.urls[0]}/api/version`;
   try {
     const samples: Array<[number, number]> = [[0, memoryOf(sim.pid).rssMb]];

@@ -4,7 +4,7 @@ import type { PacingResult } from '../clients/streams.js';
 import { runClient } from '../lib/client.js';
 import { cpuMsOf } from '../lib/rss.js';
 import { startSim } from '../lib/sim.js';
-import { fmt, type Benchmark, type Row } from '../lib/types.js';
+import { fmt, profileArgs, type Benchmark, type Row } from '../lib/types.js';
 
 const INTERVAL_MS = 20;
 const TOKENS = 20;
@@ -22,7 +22,7 @@ export const pacing: Benchmark = {
   name: 'pacing',
   timeoutMs: 120_000,
   async run(ctx) {
-    const sim = await startSim({ servers: SERVERS, nodeArgs: ctx.profileDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', 'pacing.cpuprofile'] : [] });
+    const sim = await startSim({ servers: SERVERS, nodeArgs: profileArgs(ctx, 'pacing'), cli: ctx.cli });
     const rows: Row[] = [];
     try {
       const stream = (streams: number) => runClient<PacingResult>('streams.ts', { urls: sim.urls, streams, tokens: TOKENS, intervalMs: INTERVAL_MS, timeoutMs: 30_000 }, 60_000);

@@ -2,7 +2,7 @@
 // GET /api/version, for 1, 10 and 100 servers. Median of a few runs.
 import { cpuMsOf } from '../lib/rss.js';
 import { runToEnd, spawnTracked } from '../lib/procs.js';
-import { CLI, ROOT, startSim } from '../lib/sim.js';
+import { ROOT, startSim } from '../lib/sim.js';
 import { fmt, type Benchmark, type Row } from '../lib/types.js';
 
 const GOAL_MS = 1000;
@@ -19,7 +19,7 @@ export const startup: Benchmark = {
   timeoutMs: 90_000,
   async run(ctx) {
     const nodeMs = await timeToExit(['-e', '0']);
-    const cliMs = await timeToExit([CLI, '--version']);
+    const cliMs = await timeToExit([ctx.cli, '--version']);
     const rows: Row[] = [{
       bench: 'startup',
       case: 'reference: node -e 0 / cli.js --version',
@@ -34,7 +34,7 @@ export const startup: Benchmark = {
       const times: number[] = [];
       const cpu: number[] = [];
       for (let i = 0; i < repeats; i++) {
-        const sim = await startSim({ servers });
+        const sim = await startSim({ servers, cli: ctx.cli });
         times.push(sim.readyMs);
         cpu.push(cpuMsOf(sim.pid));
         await sim.stop();

@@ -9,7 +9,7 @@ import { freePort } from '../lib/ports.js';
 import { spawnTracked, stopChild } from '../lib/procs.js';
 import { cpuMsOf } from '../lib/rss.js';
 import { MODEL, ROOT, startSim } from '../lib/sim.js';
-import { fmt, type Benchmark, type Row } from '../lib/types.js';
+import { fmt, profileArgs, type Benchmark, type Row } from '../lib/types.js';
 
 const GOAL_RATIO = 0.8;
 const CHAT_BODY = JSON.stringify({ model: MODEL, stream: false, messages: [{ role: 'user', content: 'hi' }] });
@@ -40,7 +40,7 @@ export const throughput: Benchmark = {
   name: 'throughput',
   timeoutMs: 120_000,
   async run(ctx) {
-    const sim = await startSim({ servers: 1, defaults: INSTANT, nodeArgs: ctx.profileDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', 'throughput.cpuprofile'] : [] });
+    const sim = await startSim({ servers: 1, defaults: INSTANT, nodeArgs: profileArgs(ctx, 'throughput'), cli: ctx.cli });
     const basePort = await freePort();
     const responses: Record<string, unknown> = {};
     for (const e of ENDPOINTS) responses[`${e.method} ${e.path}`] = await capture(sim.urls[0], e);
@@ -82,6 +82,11 @@ export const throughput: Benchmark = {
           result: `${fmt(simRps, 0)} req/s vs baseline ${fmt(baseRps, 0)} = ${fmt(ratio, 2)}x${bad ? `, ${bad} errors/non-2xx` : ''}; server CPU ${fmt(simCpu, 0)} vs ${fmt(baseCpu, 0)} us/req = ${fmt(baseCpu / simCpu, 2)}x`,
           goal: `>= ${e.goal ?? GOAL_RATIO}x baseline`,
           met: bad === 0 && ratio >= (e.goal ?? GOAL_RATIO),
+          figures: [
+            { name: 'req/s', value: simRps, higherIsBetter: true },
+            { name: 'x baseline', value: ratio, higherIsBetter: true },
+            { name: 'CPU us/req', value: simCpu, higherIsBetter: false },
+          ],
           data: { simRps, baseRps, ratio, simCpuUsPerReq: simCpu, baseCpuUsPerReq: baseCpu, cpuRatio: baseCpu / simCpu, connections: 50, durationSec, rounds, sim: simRuns, baseline: baseRuns },
         });
       }

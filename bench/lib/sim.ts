@@ -32,6 +32,8 @@ export interface SimOptions {
   defaults?: Record<string, unknown>;
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** The built CLI to start (default the work tree's dist/simulator/cli.js). */
+  cli?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ async function startSimOnce(opts: SimOptions): Promise<Sim> {
   const config = join(dir, 'fleet.json');
   writeFileSync(config, JSON.stringify({ defaults: { ...PACED_DEFAULTS, ...opts.defaults } }));
   const t0 = performance.now();
-  const child = spawnTracked(process.execPath, [...(opts.nodeArgs ?? []), CLI, '--control-port', String(controlPort), '--server-ports', rangeSpec(ports), '--config', config, '--seed', '1', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnTracked(process.execPath, [...(opts.nodeArgs ?? []), opts.cli ?? CLI, '--control-port', String(controlPort), '--server-ports', rangeSpec(ports), '--config', config, '--seed', '1', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const died = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`simulator exited ${code} before ready: ${stderr.trim()}`))));
