@@ -107,7 +107,7 @@ export async function holdRunner(client: RunnerClient, modelKey: string, spec: M
   try {
     if (client.closed) return null;
     try {
-      release = await server.slots.acquire(client.signal);
+      release = server.slots.tryAcquire() ?? (await server.slots.acquire(client.signal));
     } catch (e) {
       if (!(e instanceof QueueFullError)) throw e;
       return e;
@@ -155,6 +155,14 @@ export async function generate(client: RunnerClient, job: GenerationJob, loadMs:
 }
 
 /**
+ * sleepUntil for a runner's client, without a promise or an AbortSignal when the deadline has
+ * already passed (generation faster than the clock, as in a throughput test): false if it left.
+ */
+function until(client: RunnerClient, deadline: number): boolean | Promise<boolean> {
+  return deadline > now() ? sleepUntil(deadline, client.signal) : !client.closed;
+}
+
+/**
  * Evaluates the prompt past the cached prefix, then hands each piece over at its absolute deadline.
  * Resolves with the outcome, or null when the client left or the delivery stopped early.
  */
@@ -163,14 +171,16 @@ async function pace(client: RunnerClient, job: GenerationJob, loadMs: number, sl
   const cached = client.server.kv.match(job.modelKey, job.promptTokens);
   const promptEvalCount = Math.max(1, job.promptTokens.length - cached);
   const promptDone = slotAt + (promptEvalCount / promptRate) * 1000;
-  if (!(await sleepUntil(promptDone, client.signal))) return null;
+  if (!(await until(client, promptDone))) return null;
   const genStart = now();
   const pieces = job.reply.pieces;
   let tokensSoFar = 0;
   let lastTokenAt = genStart;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i];
-    if (!(await sleepUntil(genStart + (tokensSoFar + piece.tokens) * interval, client.signal))) return null;
+    let due = until(client, genStart + (tokensSoFar + piece.tokens) * interval);
+    if (due !== true && due !== false) due = await due;
+    if (!due) return null;
     // A plain boolean on the per-token path: no promise unless a cut is taken.
     let delivered = delivery.piece(piece, i);
     if (delivered !== true && delivered !== false) delivered = await delivered;
