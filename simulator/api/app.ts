@@ -25,12 +25,16 @@ function begin(server: SimServer, incoming: IncomingMessage, outgoing: ServerRes
   return new Exchange(server, incoming, outgoing, record, endpoint);
 }
 
-async function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, applied: Applied, model: string | null): Promise<boolean> {
+/**
+ * What the behavior does before the route: true to serve. A promise only when it waits (a header
+ * delay, a delayed Custom answer): the common request runs to its handler without one.
+ */
+function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, applied: Applied, model: string | null): boolean | Promise<boolean> {
   const effect = applied.effect;
   switch (effect.kind) {
     case 'serve':
       ex.effect = effect;
-      if (effect.headerDelayMs) await sleep(effect.headerDelayMs, ex.signal);
+      if (effect.headerDelayMs) return sleep(effect.headerDelayMs, ex.signal).then(() => !ex.closed);
       return !ex.closed;
     case 'hang':
       ex.hang();
@@ -48,42 +52,58 @@ async function applyBehavior(server: SimServer, route: RouteDef, ex: Exchange, a
       ex.sendError(404, route.notFound ? route.notFound(name) : `model '${name}' not found`);
       return false;
     }
-    case 'custom':
+    case 'custom': {
       ex.fault('custom');
-      if (effect.delayMs) await sleep(effect.delayMs, ex.signal);
-      ex.send(effect.status, { 'Content-Type': effect.contentType }, effect.body);
-      return false;
+      const answer = () => {
+        ex.send(effect.status, { 'Content-Type': effect.contentType }, effect.body);
+        return false;
+      };
+      return effect.delayMs ? sleep(effect.delayMs, ex.signal).then(answer) : answer();
+    }
   }
 }
 
-async function dispatch(server: SimServer, route: RouteDef, incoming: IncomingMessage, outgoing: ServerResponse, params: Record<string, string>): Promise<Response> {
+/** An ApiError is the route's error answer; anything else is gin's Recovery: 500 with an empty body. */
+function failed(server: SimServer, ex: Exchange, e: unknown): void {
+  if (e instanceof ApiError) {
+    ex.sendError(e.status, e.message, e.headers, e.envelope);
+  } else {
+    console.error(`ollama-sim ${server.url}: ${ex.record.method} ${ex.record.path}:`, e);
+    if (!ex.headersSent) ex.send(500, {});
+    else ex.socket.destroy();
+  }
+}
+
+/** The request once its body is read: the behavior's decision, then the route's handler. */
+function serve(server: SimServer, route: RouteDef, ex: Exchange, body: string, params: Record<string, string>): void | Promise<void> {
+  const { parsed, model } = summarizeBody(ex, body);
+  const applied = server.behavior.forRequest({ port: server.port, serverKey: server.drawKey, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
+  server.journal.behavior(ex.record, applied.spec.type);
+  const go = applyBehavior(server, route, ex, applied, model);
+  const handle = () => route.handle({ ex, server, body, parsed, params });
+  if (go === true) return handle();
+  if (go === false) return;
+  return go.then((yes) => (yes ? handle() : undefined));
+}
+
+/**
+ * One routed request, synchronously as far as it can go: a GET without a body, a behavior that
+ * does not wait and a handler that answers at once allocate no promise. Errors thrown on the way,
+ * synchronous or not, end in failed().
+ */
+function dispatch(server: SimServer, route: RouteDef, incoming: IncomingMessage, outgoing: ServerResponse, params: Record<string, string>): void {
   const ex = begin(server, incoming, outgoing, route.path);
   ex.envelope = route.envelope;
   try {
     const cors = corsHeaders(incoming);
-    if (cors === 'forbidden') {
-      ex.send(403, {});
-      return RESPONSE_ALREADY_SENT;
-    }
+    if (cors === 'forbidden') return ex.send(403, {});
     ex.extraHeaders = cors;
-    const body = await readBody(ex);
-    if (body === null) return RESPONSE_ALREADY_SENT;
-    const { parsed, model } = summarizeBody(ex, body);
-    const applied = server.behavior.forRequest({ port: server.port, serverKey: server.drawKey, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
-    server.journal.behavior(ex.record, applied.spec.type);
-    if (!(await applyBehavior(server, route, ex, applied, model))) return RESPONSE_ALREADY_SENT;
-    await route.handle({ ex, server, body, parsed, params });
+    const body = readBody(ex);
+    const done = typeof body === 'string' ? serve(server, route, ex, body, params) : body.then((b) => (b === null ? undefined : serve(server, route, ex, b, params)));
+    if (done) done.catch((e: unknown) => failed(server, ex, e));
   } catch (e) {
-    if (e instanceof ApiError) {
-      ex.sendError(e.status, e.message, e.headers, e.envelope);
-    } else {
-      // gin's Recovery middleware: 500 with an empty body.
-      console.error(`ollama-sim ${server.url}: ${ex.record.method} ${ex.record.path}:`, e);
-      if (!ex.headersSent) ex.send(500, {});
-      else ex.socket.destroy();
-    }
+    failed(server, ex, e);
   }
-  return RESPONSE_ALREADY_SENT;
 }
 
 const ALLOW_ORDER = ['HEAD', 'GET', 'POST', 'DELETE'];
@@ -145,7 +165,8 @@ export function buildApp(server: SimServer): Hono<Env> {
     app.on(route.method, route.path, (c) => {
       // Hono answers HEAD with the GET handler; Ollama has HEAD only on some routes.
       if (c.env.incoming.method === 'HEAD' && !route.head) return unrouted(server, c);
-      return dispatch(server, route, c.env.incoming, c.env.outgoing, c.req.param() as Record<string, string>);
+      dispatch(server, route, c.env.incoming, c.env.outgoing, c.req.param() as Record<string, string>);
+      return RESPONSE_ALREADY_SENT;
     });
   }
   app.notFound((c) => unrouted(server, c));
@@ -202,6 +223,6 @@ export function requestListener(server: SimServer): RequestListener {
   return (incoming, outgoing) => {
     const route = directRoute(table, incoming);
     if (route === null) return viaHono(incoming, outgoing);
-    void dispatch(server, route, incoming, outgoing, NO_PARAMS);
+    dispatch(server, route, incoming, outgoing, NO_PARAMS);
   };
 }

@@ -34,10 +34,10 @@ function hasBody(req: Exchange['req']): boolean {
  * connection over the unread bytes, and the client loses the answer (Go lingers for this; Node
  * does not).
  */
-export function readBody(ex: Exchange): Promise<string | null> {
+export function readBody(ex: Exchange): string | Promise<string | null> {
   const req = ex.req;
   const ignored = req.method === 'GET' || req.method === 'HEAD';
-  if (ignored && !hasBody(req)) return Promise.resolve('');
+  if (ignored && !hasBody(req)) return ''; // at once: no promise for the common GET
   const limit = ex.server.settings.max_body_bytes;
   return new Promise((resolve) => {
     let chunks: Buffer[] = [];
