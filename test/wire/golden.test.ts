@@ -19,6 +19,8 @@ interface Case {
   method: string;
   path: string;
   body?: unknown;
+  /** Extra request headers (CORS). */
+  headers?: Record<string, string>;
   /** Sent first on the same connection, kept alive: its keep-alive head is part of the bytes. */
   before?: Case;
 }
@@ -43,6 +45,10 @@ const CASES: Case[] = [
   { name: 'error: 400 missing body', method: 'POST', path: '/api/show', body: '' },
   { name: 'error: 404 unrouted', method: 'GET', path: '/api/nothing' },
   { name: 'error: 405 wrong method', method: 'GET', path: '/api/chat' },
+  { name: 'cors: allowed origin, tags', method: 'GET', path: '/api/tags', headers: { Origin: 'http://localhost:3000' } },
+  { name: 'cors: allowed origin, chat', method: 'POST', path: '/api/chat', body: { ...CHAT, messages: [{ role: 'user', content: 'cors' }] }, headers: { Origin: 'app://x' } },
+  { name: 'cors: forbidden origin', method: 'GET', path: '/api/version', headers: { Origin: 'http://evil.example' } },
+  { name: 'cors: preflight', method: 'OPTIONS', path: '/api/chat', headers: { Origin: 'http://127.0.0.1:9', 'Access-Control-Request-Method': 'POST' } },
   { name: 'keep-alive: version, chat, then tags', method: 'GET', path: '/api/tags', before: { name: '', method: 'POST', path: '/api/chat', body: { ...CHAT, messages: [{ role: 'user', content: 'again' }] }, before: { name: '', method: 'GET', path: '/api/version' } } },
 ];
 
@@ -51,6 +57,7 @@ function requestBytes(port: number, c: Case, close: boolean, host = `127.0.0.1:$
   const body = c.body === undefined ? '' : typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
   const head = [`${c.method} ${c.path} HTTP/1.1`, `Host: ${host}`];
   if (close) head.push('Connection: close');
+  for (const [k, v] of Object.entries(c.headers ?? {})) head.push(`${k}: ${v}`);
   if (c.method === 'POST') head.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`);
   const first = c.before ? requestBytes(port, c.before, false, host) : '';
   return first + head.join('\r\n') + '\r\n\r\n' + body;
