@@ -77,7 +77,8 @@ function failed(server: SimServer, ex: Exchange, e: unknown): void {
 /** The request once its body is read: the behavior's decision, then the route's handler. */
 function serve(server: SimServer, route: RouteDef, ex: Exchange, body: string, params: Record<string, string>): void | Promise<void> {
   const { parsed, model } = summarizeBody(ex, body);
-  const applied = server.behavior.forRequest({ port: server.port, serverKey: server.drawKey, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
+  const behavior = server.behavior;
+  const applied = behavior.servesAll ? behavior.normal : behavior.forRequest({ port: server.port, serverKey: server.drawKey, method: ex.record.method, path: ex.record.path, model, seed: server.fleet.seed });
   server.journal.behavior(ex.record, applied.spec.type);
   const go = applyBehavior(server, route, ex, applied, model);
   const handle = () => route.handle({ ex, server, body, parsed, params });

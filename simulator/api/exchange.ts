@@ -19,6 +19,9 @@ export type { Headers } from '../cuts/types.js';
 
 const NO_BODY = (): WholeBody => ({ headers: {}, body: '' });
 
+/** No extra headers (a same-origin request): the head is written without merging a copy. */
+export const NO_HEADERS: Headers = Object.freeze({});
+
 // One reason for every abort: AbortController.abort() without one builds a DOMException (with a
 // stack trace) per response, a measurable share of a request's CPU.
 const RESPONSE_CLOSED = new Error('response closed');
@@ -39,7 +42,7 @@ export class Exchange implements CutWire {
   /** The error envelope of the route (native, OpenAI, Anthropic). */
   envelope: Envelope = 'native';
   /** Added to every response head (CORS). */
-  extraHeaders: Headers = {};
+  extraHeaders: Headers = NO_HEADERS;
   private ended = false;
   /** A socket cut was taken: nothing more may leave through HTTP (no late terminator). */
   private sealed = false;
@@ -122,7 +125,8 @@ export class Exchange implements CutWire {
   head(status: number, headers: Headers): void {
     if (this.res.headersSent || this.closed) return;
     this.journal.responded(this.record, status);
-    this.res.writeHead(status, { ...headers, ...this.extraHeaders });
+    const extra = this.extraHeaders;
+    this.res.writeHead(status, extra === NO_HEADERS ? headers : { ...headers, ...extra });
   }
 
   /** Sends the status line and headers now, before any body byte. */

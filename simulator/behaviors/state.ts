@@ -24,6 +24,9 @@ export interface Applied {
   effect: Effect;
 }
 
+/** What a request gets when no behavior applies; shared, never changed. */
+const SERVED: Applied = Object.freeze({ spec: NORMAL, effect: Object.freeze({ kind: 'serve' }) as Effect });
+
 export class BehaviorState {
   private steps: Step[] = [{ spec: NORMAL, remaining: null, matched: 0 }];
 
@@ -84,6 +87,14 @@ export class BehaviorState {
     return spec;
   }
 
+  /** True when the active step has no request-level effect: every request is served normally (no facts needed). */
+  get servesAll(): boolean {
+    return levelOf(this.steps[0].spec) !== 'request';
+  }
+
+  /** What forRequest answers when no behavior applies. */
+  readonly normal: Applied = SERVED;
+
   /** For an HTTP request: the behavior that applies and its effect. */
   forRequest(facts: Omit<RequestFacts, 'matchIndex'>): Applied {
     const step = this.steps[0];
@@ -96,7 +107,7 @@ export class BehaviorState {
         return { spec, effect: effectOf(spec, { ...facts, matchIndex }) };
       }
     }
-    return { spec: NORMAL, effect: { kind: 'serve' } };
+    return SERVED;
   }
 
   private matches(spec: BehaviorSpec, path: string, model: string | null): boolean {
