@@ -87,9 +87,14 @@ export class BehaviorState {
     return spec;
   }
 
-  /** True when the active step has no request-level effect: every request is served normally (no facts needed). */
+  /**
+   * True when every request is served normally whatever it asks (no facts needed): the active step
+   * is the default Normal (no parameters, no targeting, no probability: forRequest would answer a
+   * serve without timing overrides, and its match count draws nothing), or has no request-level effect.
+   */
   get servesAll(): boolean {
-    return levelOf(this.steps[0].spec) !== 'request';
+    const spec = this.steps[0].spec;
+    return spec === NORMAL || levelOf(spec) !== 'request';
   }
 
   /** What forRequest answers when no behavior applies. */
