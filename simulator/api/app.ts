@@ -1,6 +1,8 @@
 // The Hono app of one simulated server. Every route goes through dispatch(): journal the request,
 // read its body, let the server's behavior decide (answer normally, error, hang, reset, ...), then
 // run the route's handler. Unknown paths and wrong methods answer like gin does (404/405 text).
+// Plain requests to a route without parameters reach dispatch() through a Map (requestListener),
+// the others through Hono's router; both answer the same bytes (test/wire/golden.test.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
