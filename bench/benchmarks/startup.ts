@@ -26,6 +26,7 @@ export const startup: Benchmark = {
       result: `${fmt(nodeMs, 0)} ms / ${fmt(cliMs, 0)} ms (Node itself / loading the CLI's modules, no port)`,
       goal: '',
       met: null,
+      figures: [{ name: 'cli.js --version ms', value: cliMs, higherIsBetter: false }],
       data: { nodeMs, cliVersionMs: cliMs },
     }];
     const repeats = ctx.quick ? 1 : 3;
@@ -47,6 +48,7 @@ export const startup: Benchmark = {
         result: `${fmt(median, 0)} ms to all ports answering (median of ${repeats}: ${times.map((t) => fmt(t, 0)).join(', ')}); CPU ${fmt(Math.min(...cpu), 0)} ms`,
         goal: servers === 100 ? `< ${GOAL_MS} ms` : '',
         met: servers === 100 ? median < GOAL_MS : null,
+        figures: [{ name: 'ms to ready', value: median, higherIsBetter: false }],
         data: { servers, medianMs: median, runsMs: times, cpuMsToReady: cpu },
       });
     }
