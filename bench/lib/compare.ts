@@ -25,7 +25,12 @@ function git(args: string[]): string {
  * `npm ci` from npm's cache.
  */
 export async function buildRef(ref: string, log: (m: string) => void): Promise<RefBuild> {
-  const commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+  let commit: string;
+  try {
+    commit = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    throw new Error(`--compare: ${ref} is not a commit of this repository (a branch, tag or commit id)`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ollama-sim-bench-ref-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
