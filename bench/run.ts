@@ -1,9 +1,9 @@
 // `npm run bench`: measures the simulator (each in its own process, timed by separate client
 // processes) and prints one table. See the README section "Benchmarks" for what each row means.
 //
-//   npm run bench [-- --only pacing,throughput] [--quick] [--json FILE] [--profile DIR] [--no-build] [--baseline DIR]
+//   npm run bench [-- --only pacing,throughput] [--quick] [--json FILE] [--profile DIR] [--no-build] [--compare REF]
 import { cpus, loadavg, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memory } from './benchmarks/memory.js';
@@ -12,9 +12,10 @@ import { runner } from './benchmarks/runner.js';
 import { startup } from './benchmarks/startup.js';
 import { throughput } from './benchmarks/throughput.js';
 import { workers } from './benchmarks/workers.js';
+import { buildRef, compareRows, type RefBuild } from './lib/compare.js';
 import { killAll } from './lib/procs.js';
 import { summarizeProfile } from './lib/profile.js';
-import { ensureBuilt } from './lib/sim.js';
+import { CLI, ensureBuilt } from './lib/sim.js';
 import type { Benchmark, BenchContext, Row } from './lib/types.js';
 
 const BENCHMARKS: Benchmark[] = [pacing, throughput, startup, memory, runner, workers];
@@ -27,12 +28,12 @@ function options() {
       json: { type: 'string' },
       profile: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
-      baseline: { type: 'string' },
+      compare: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log(`npm run bench -- [--only ${BENCHMARKS.map((b) => b.name).join(',')}] [--quick] [--json FILE] [--profile DIR] [--no-build] [--baseline DIR]`);
+    console.log(`npm run bench -- [--only ${BENCHMARKS.map((b) => b.name).join(',')}] [--quick] [--json FILE] [--profile DIR] [--no-build] [--compare REF]`);
     process.exit(0);
   }
   const names = BENCHMARKS.map((b) => b.name);
@@ -82,15 +83,28 @@ function printProfiles(dir: string): void {
   }
 }
 
-/** A checkout of another revision, built (`npm run build` there): its CLI. */
-function baselineCliOf(dir: string): string {
-  const cli = join(resolve(dir), 'dist', 'simulator', 'cli.js');
-  if (!existsSync(cli)) {
-    console.error(`bench: --baseline: ${cli} missing (build that checkout first)`);
-    process.exit(2);
+async function runBenchmark(b: Benchmark, ctx: BenchContext): Promise<Row[]> {
+  ctx.log(`${b.name}${ctx.tag ? ` (${ctx.tag})` : ''} ...`);
+  try {
+    return await withTimeout(b.run(ctx), b.timeoutMs);
+  } catch (e) {
+    killAll(); // whatever the failed benchmark left running
+    return [{ bench: b.name, case: '', result: `not available: ${(e as Error).message.split('\n')[0]}`, goal: '', met: null, data: { error: String(e) } }];
   }
-  return cli;
 }
+
+/** REF, then the work tree, `rounds` times (interleaved, so machine noise hits both alike). */
+async function compareBenchmark(b: Benchmark, ctx: BenchContext, ref: RefBuild, rounds: number): Promise<Row[]> {
+  const before: Row[][] = [];
+  const after: Row[][] = [];
+  for (let i = 0; i < rounds; i++) {
+    before.push(await runBenchmark(b, { ...ctx, cli: ref.cli, tag: ref.ref }));
+    after.push(await runBenchmark(b, ctx));
+  }
+  return compareRows({ rows: before }, { rows: after }, ref.ref);
+}
+
+const cleanups: Array<() => void> = [];
 
 async function main(): Promise<void> {
   const opts = options();
@@ -103,17 +117,17 @@ async function main(): Promise<void> {
   log(`dist: ${build}`);
   const profileDir = opts.profile ? resolve(opts.profile) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const baselineCli = opts.baseline ? baselineCliOf(opts.baseline) : null;
-  const ctx: BenchContext = { quick: opts.quick, profileDir, baselineCli, log };
+  const ctx: BenchContext = { quick: opts.quick, profileDir, log, cli: CLI, tag: '' };
+  let ref: RefBuild | null = null;
+  if (opts.compare) {
+    ref = await buildRef(opts.compare, log);
+    cleanups.push(ref.remove);
+    log(`compare: ${opts.compare} = ${ref.commit}, built in ${ref.cli}`);
+  }
   const rows: Row[] = [];
   for (const b of opts.selected) {
-    log(`${b.name} ...`);
-    try {
-      rows.push(...(await withTimeout(b.run(ctx), b.timeoutMs)));
-    } catch (e) {
-      killAll(); // whatever the failed benchmark left running
-      rows.push({ bench: b.name, case: '', result: `not available: ${(e as Error).message.split('\n')[0]}`, goal: '', met: null, data: { error: String(e) } });
-    }
+    if (ref && b.usesBuild !== false) rows.push(...(await compareBenchmark(b, ctx, ref, opts.quick ? 1 : 2)));
+    else rows.push(...(await runBenchmark(b, ctx)));
   }
   const seconds = (performance.now() - started) / 1000;
   console.log('');
@@ -121,12 +135,15 @@ async function main(): Promise<void> {
   console.log(`\n${rows.filter((r) => r.met === true).length} goals met, ${rows.filter((r) => r.met === false).length} not met; ${seconds.toFixed(0)} s`);
   if (profileDir) printProfiles(profileDir);
   if (opts.json) {
-    writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), machine: info, quick: opts.quick, build, seconds, rows }, null, 2) + '\n');
+    writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), machine: info, quick: opts.quick, build, compare: ref ? { ref: ref.ref, commit: ref.commit } : null, seconds, rows }, null, 2) + '\n');
     log(`wrote ${opts.json}`);
   }
 }
 
-process.on('exit', killAll);
+process.on('exit', () => {
+  killAll();
+  for (const cleanup of cleanups) cleanup();
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     killAll();

@@ -17,7 +17,7 @@ const FLAT_MB_PER_100K = 1;
 const SOAK_BUDGET_MS = 150_000;
 
 async function fleetMemory(ctx: Parameters<Benchmark['run']>[0]): Promise<Row[]> {
-  const sim = await startSim({ servers: 100 });
+  const sim = await startSim({ servers: 100, cli: ctx.cli });
   try {
     await new Promise((r) => setTimeout(r, 500));
     const idle = memoryOf(sim.pid);
@@ -25,13 +25,14 @@ async function fleetMemory(ctx: Parameters<Benchmark['run']>[0]): Promise<Row[]>
     const streams = await runClient<PacingResult>('streams.ts', { urls: sim.urls, streams: 1000, tokens: 20, intervalMs: 20, timeoutMs: 30_000 }, 60_000);
     const loaded = memoryOf(sim.pid);
     return [
-      { bench: 'memory', case: '100 servers idle', result: `RSS ${fmt(idle.rssMb, 0)} MB, peak ${fmt(idle.peakMb, 0)} MB`, goal: `< ${GOAL_MB} MB`, met: idle.peakMb < GOAL_MB, data: { ...idle } },
+      { bench: 'memory', case: '100 servers idle', result: `RSS ${fmt(idle.rssMb, 0)} MB, peak ${fmt(idle.peakMb, 0)} MB`, goal: `< ${GOAL_MB} MB`, met: idle.peakMb < GOAL_MB, figures: [{ name: 'peak MB', value: idle.peakMb, higherIsBetter: false }], data: { ...idle } },
       {
         bench: 'memory',
         case: '100 servers + 1,000 streams',
         result: `peak RSS ${fmt(loaded.peakMb, 0)} MB (after: ${fmt(loaded.rssMb, 0)} MB)${streams.failed ? `, ${streams.failed} streams failed` : ''}`,
         goal: `< ${GOAL_MB} MB`,
         met: loaded.peakMb < GOAL_MB,
+        figures: [{ name: 'peak MB', value: loaded.peakMb, higherIsBetter: false }],
         data: { ...loaded, streamsFailed: streams.failed },
       },
     ];
@@ -43,7 +44,7 @@ async function fleetMemory(ctx: Parameters<Benchmark['run']>[0]): Promise<Row[]>
 async function journalSoak(ctx: Parameters<Benchmark['run']>[0]): Promise<Row> {
   const total = ctx.quick ? 200_000 : 1_000_000;
   const chunk = total / 8;
-  const sim = await startSim({ servers: 1 });
+  const sim = await startSim({ servers: 1, cli: ctx.cli });
   const url = `${sim.urls[0]}/api/version`;
   try {
     const samples: Array<[number, number]> = [[0, memoryOf(sim.pid).rssMb]];
@@ -70,6 +71,7 @@ async function journalSoak(ctx: Parameters<Benchmark['run']>[0]): Promise<Row> {
       // Below ~500k requests GC swings (+-15 MB) drown the slope: report it, judge nothing.
       // A negative slope is GC giving memory back: not growth.
       met: done < 500_000 ? null : failed === 0 && mbPer100k < FLAT_MB_PER_100K,
+      figures: [{ name: 'peak MB', value: peak, higherIsBetter: false }, { name: 'req/s', value: done / seconds, higherIsBetter: true }],
       data: { requests: done, planned: total, samples: samples.map(([n, mb]) => ({ requests: n, rssMb: round(mb, 1) })), mbPer100k, peakMb: peak, reqPerSec: done / seconds, failed },
     };
   } finally {

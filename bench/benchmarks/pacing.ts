@@ -3,8 +3,8 @@
 import type { PacingResult } from '../clients/streams.js';
 import { runClient } from '../lib/client.js';
 import { cpuMsOf } from '../lib/rss.js';
-import { startSim, type Sim } from '../lib/sim.js';
-import { fmt, type Benchmark, type Row } from '../lib/types.js';
+import { startSim } from '../lib/sim.js';
+import { fmt, profileArgs, type Benchmark, type Row } from '../lib/types.js';
 
 const INTERVAL_MS = 20;
 const TOKENS = 20;
@@ -25,35 +25,34 @@ export const pacing: Benchmark = {
   name: 'pacing',
   timeoutMs: 240_000,
   async run(ctx) {
-    const profile = ctx.profileDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', 'pacing.cpuprofile'] : [];
-    // With --baseline, the other build runs the same rows, interleaved, on its own simulator.
-    const variants: Array<{ label: string; sim: Sim }> = [{ label: '', sim: await startSim({ servers: SERVERS, nodeArgs: profile }) }];
+    const sim = await startSim({ servers: SERVERS, nodeArgs: profileArgs(ctx, 'pacing'), cli: ctx.cli });
     const rows: Row[] = [];
     try {
-      if (ctx.baselineCli) variants.push({ label: 'baseline: ', sim: await startSim({ servers: SERVERS, cli: ctx.baselineCli }) });
-      const stream = (sim: Sim, streams: number) => runClient<PacingResult>('streams.ts', { urls: sim.urls, streams, tokens: TOKENS, intervalMs: INTERVAL_MS, timeoutMs: 30_000 }, 60_000);
+      const stream = (streams: number) => runClient<PacingResult>('streams.ts', { urls: sim.urls, streams, tokens: TOKENS, intervalMs: INTERVAL_MS, timeoutMs: 30_000 }, 60_000);
       // JIT warm-up, so that the 1-stream row measures pacing, not the first compile.
-      for (const v of variants) await stream(v.sim, WARMUP_STREAMS);
+      await stream(WARMUP_STREAMS);
       for (const streams of [1, 100, 1000, 4000]) {
-        for (const { label, sim } of variants) {
-          ctx.log(`pacing: ${label}${streams} streams`);
-          const cpu0 = cpuMsOf(sim.pid);
-          const r = await stream(sim, streams);
-          const simCpuMs = cpuMsOf(sim.pid) - cpu0;
-          const { goal, met } = verdict(streams, r);
-          const perLine = cpuUsPerLine(simCpuMs, streams);
-          rows.push({
-            bench: 'pacing',
-            case: `${label}${streams} stream${streams === 1 ? '' : 's'} / ${SERVERS} servers`,
-            result: `gap ${fmt(r.meanGapMs, 2)} ms, err p50 ${fmt(r.p50AbsErrMs)} p99 ${fmt(r.p99AbsErrMs)} ms, TTFT p50 ${fmt(r.ttftP50Ms)} p99 ${fmt(r.ttftP99Ms)} ms; sim CPU ${fmt((100 * simCpuMs) / r.wallMs, 0)}%, ${fmt(perLine, 0)} µs/line${r.failed ? `; ${r.failed} FAILED` : ''}`,
-            goal: label ? '' : goal,
-            met: label ? null : met,
-            data: { ...r, simCpuMs, cpuUsPerLine: perLine, servers: SERVERS, intervalMs: INTERVAL_MS, tokens: TOKENS, baseline: label !== '' },
-          });
-        }
+        ctx.log(`pacing: ${streams} streams`);
+        const cpu0 = cpuMsOf(sim.pid);
+        const r = await stream(streams);
+        const simCpuMs = cpuMsOf(sim.pid) - cpu0;
+        const { goal, met } = verdict(streams, r);
+        const perLine = cpuUsPerLine(simCpuMs, streams);
+        rows.push({
+          bench: 'pacing',
+          case: `${streams} stream${streams === 1 ? '' : 's'} / ${SERVERS} servers`,
+          result: `gap ${fmt(r.meanGapMs, 2)} ms, err p50 ${fmt(r.p50AbsErrMs)} p99 ${fmt(r.p99AbsErrMs)} ms, TTFT p50 ${fmt(r.ttftP50Ms)} p99 ${fmt(r.ttftP99Ms)} ms; sim CPU ${fmt((100 * simCpuMs) / r.wallMs, 0)}%, ${fmt(perLine, 0)} µs/line${r.failed ? `; ${r.failed} FAILED` : ''}`,
+          goal,
+          met,
+          figures: [
+            { name: 'p99 err ms', value: r.p99AbsErrMs, higherIsBetter: false },
+            { name: 'µs/line', value: perLine, higherIsBetter: false },
+          ],
+          data: { ...r, simCpuMs, cpuUsPerLine: perLine, servers: SERVERS, intervalMs: INTERVAL_MS, tokens: TOKENS },
+        });
       }
     } finally {
-      for (const v of variants) await v.sim.stop();
+      await sim.stop();
     }
     return rows;
   },

@@ -47,6 +47,7 @@ export function notAvailable(what: string, reason: string): Row {
 
 export const runner: Benchmark = {
   name: 'runner',
+  usesBuild: false, // the runner of the work tree, against the reference target
   timeoutMs: 2 * PACK_TIMEOUT_MS + 10_000,
   async run(ctx) {
     if (!existsSync(RUNNER_CLI)) return [notAvailable('--jobs 1 / --jobs 4', 'runner/cli.ts does not exist yet')];

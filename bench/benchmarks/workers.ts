@@ -102,6 +102,8 @@ async function scalingRow(workers: number, rounds: number, durationSec: number, 
 
 export const workers: Benchmark = {
   name: 'workers',
+  // Always the work tree's build: --workers is newer than the refs --compare is meant for.
+  usesBuild: false,
   timeoutMs: 300_000,
   async run(ctx) {
     const n = Math.max(2, availableParallelism());

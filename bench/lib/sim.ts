@@ -34,7 +34,7 @@ export interface SimOptions {
   timeoutMs?: number;
   /** --workers N (absent: the default, every server in one thread). */
   workers?: number;
-  /** Another build's CLI (bench --baseline); default this checkout's. */
+  /** The built CLI to start (default the work tree's dist/simulator/cli.js). */
   cli?: string;
 }
 

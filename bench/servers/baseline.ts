@@ -1,4 +1,4 @@
-// The throughput baseline: a minimal node:http server that answers GET /api/tags and POST /api/chat
+// The throughput baseline: a minimal node:http server that answers the benchmarked requests
 // with the bytes (status, Content-Type, body) the simulator sent for the same requests, captured
 // just before the run. Whatever the simulator costs above this is its own overhead.
 //

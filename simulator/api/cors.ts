@@ -1,7 +1,7 @@
 // Ollama's CORS rules (gin-contrib/cors with OLLAMA_ORIGINS defaults, reference §5.2). Requests
 // without an Origin, or from the server's own origin, get no CORS processing at all.
 import type { IncomingMessage } from 'node:http';
-import type { Headers } from './exchange.js';
+import { NO_HEADERS, type Headers } from './exchange.js';
 
 const DEFAULT_ORIGINS = [
   'http://localhost', 'https://localhost', 'http://localhost:*', 'https://localhost:*',
@@ -32,7 +32,7 @@ function crossOrigin(req: IncomingMessage): string | null {
 /** Headers to add, {} for same-origin requests, or 'forbidden' (403, empty body). */
 export function corsHeaders(req: IncomingMessage): Headers | 'forbidden' {
   const origin = crossOrigin(req);
-  if (origin === null) return {};
+  if (origin === null) return NO_HEADERS;
   if (!allowed(origin)) return 'forbidden';
   return { Vary: 'Origin', 'Access-Control-Allow-Origin': origin };
 }

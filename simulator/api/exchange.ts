@@ -3,7 +3,7 @@
 // budget) and its cut happen on the real socket. What a cut does is its file in simulator/cuts/;
 // this writer takes it where the behavior asks (after N chunks, instead of a body, after N bytes,
 // before any response) and provides the wire actions the cuts use (CutWire).
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Effect } from '../behaviors/types.js';
@@ -18,6 +18,9 @@ import { errorBody, type Envelope } from './errors.js';
 export type { Headers } from '../cuts/types.js';
 
 const NO_BODY = (): WholeBody => ({ headers: {}, body: '' });
+
+/** No extra headers (a same-origin request): the head is written without merging a copy. */
+export const NO_HEADERS: Headers = Object.freeze({});
 
 // One reason for every abort: AbortController.abort() without one builds a DOMException (with a
 // stack trace) per response, a measurable share of a request's CPU.
@@ -56,7 +59,7 @@ export class Exchange implements CutWire {
   /** The error envelope of the route (native, OpenAI, Anthropic). */
   envelope: Envelope = 'native';
   /** Added to every response head (CORS). */
-  extraHeaders: Headers = {};
+  extraHeaders: Headers = NO_HEADERS;
   private ended = false;
   /** A socket cut was taken: nothing more may leave through HTTP (no late terminator). */
   private sealed = false;
@@ -70,6 +73,8 @@ export class Exchange implements CutWire {
   private written: Hash | null = null;
   /** Body text counted but not hashed yet: one hash update per HASH_BATCH characters, not one per line. */
   private unhashed = '';
+  /** The writtenSha256 of a body that left in one piece (send): one-shot, or known in advance. */
+  private wholeSha256: string | null = null;
   /** The status line and headers were handed to the socket (a write or a flush went through node:http). */
   private headOut = false;
   /** Framed chunks of this tick, not yet written (see chunk). */
@@ -149,13 +154,21 @@ export class Exchange implements CutWire {
 
   private digest(): string {
     if (this.unhashed) this.hash(Buffer.alloc(0));
-    return this.written?.digest('hex') ?? '';
+    return this.written?.digest('hex') ?? this.wholeSha256 ?? '';
+  }
+
+  /** A whole body in one write: its hash in one shot (no Hash object), or the one given. */
+  private wroteWhole(buf: Buffer, sha256: string | undefined): void {
+    if (this.written !== null || this.unhashed !== '' || this.record.bytesWritten !== 0) return this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
+    if (buf.length) this.wholeSha256 = sha256 ?? hash('sha256', buf, 'hex');
+    this.journal.wrote(this.record, buf.length, buf.length ? 1 : 0, 0);
   }
 
   head(status: number, headers: Headers): void {
     if (this.res.headersSent || this.closed) return;
     this.journal.responded(this.record, status);
-    this.res.writeHead(status, { ...headers, ...this.extraHeaders });
+    const extra = this.extraHeaders;
+    this.res.writeHead(status, extra === NO_HEADERS ? headers : { ...headers, ...extra });
   }
 
   /** Sends the status line and headers now, before any body byte. */
@@ -331,8 +344,9 @@ export class Exchange implements CutWire {
   /**
    * A whole response with Content-Length. Byte cuts and trickle apply; a token cut replaces a
    * successful non-streamed response (nothing partial of a JSON body is ever sent, as in Ollama).
+   * `sha256` is the body's, when the caller keeps it with a cached body.
    */
-  send(status: number, headers: Headers, body: string | Buffer = ''): void {
+  send(status: number, headers: Headers, body: string | Buffer = '', sha256?: string): void {
     if (this.cut?.afterTokens !== undefined && status < 300 && !this.wholeCutTaken) {
       this.cutWhole(() => ({ headers, body: body.toString() }));
       return;
@@ -342,7 +356,7 @@ export class Exchange implements CutWire {
     if (this.effect.bytesPerSec === undefined && this.cut?.afterBytes === undefined) {
       // The common case: head and body leave in one write.
       if (this.closed || this.sealed) return;
-      this.wrote(buf, buf.length, buf.length ? 1 : 0, 0);
+      this.wroteWhole(buf, sha256);
       this.flushOut();
       this.res.end(buf);
       return;

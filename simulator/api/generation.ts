@@ -107,7 +107,7 @@ export async function holdRunner(client: RunnerClient, modelKey: string, spec: M
   try {
     if (client.closed) return null;
     try {
-      release = await server.slots.acquire(client.signal);
+      release = server.slots.tryAcquire() ?? (await server.slots.acquire(client.signal));
     } catch (e) {
       if (!(e instanceof QueueFullError)) throw e;
       return e;
@@ -155,6 +155,14 @@ export async function generate(client: RunnerClient, job: GenerationJob, loadMs:
 }
 
 /**
+ * sleepUntil for a runner's client, without a promise or an AbortSignal when the deadline has
+ * already passed (generation faster than the clock, as in a throughput test): false if it left.
+ */
+function until(client: RunnerClient, deadline: number): boolean | Promise<boolean> {
+  return deadline > now() ? sleepUntil(deadline, client.signal) : !client.closed;
+}
+
+/**
  * Evaluates the prompt past the cached prefix, then hands each piece over at its absolute deadline.
  * Resolves with the outcome, or null when the client left or the delivery stopped early.
  */
@@ -163,7 +171,7 @@ async function pace(client: RunnerClient, job: GenerationJob, loadMs: number, sl
   const cached = client.server.kv.match(job.modelKey, job.promptTokens);
   const promptEvalCount = Math.max(1, job.promptTokens.length - cached);
   const promptDone = slotAt + (promptEvalCount / promptRate) * 1000;
-  if (!(await sleepUntil(promptDone, client.signal))) return null;
+  if (!(await until(client, promptDone))) return null;
   const genStart = now();
   const lastTokenAt = await deliverPaced(client, job.reply.pieces, genStart, interval, emitted, delivery);
   if (lastTokenAt === null) return null;
@@ -189,7 +197,6 @@ async function pace(client: RunnerClient, job: GenerationJob, loadMs: number, sl
  * timer, the same `step` each time), and pieces already due go out in the same tick.
  */
 function deliverPaced(client: RunnerClient, pieces: Piece[], genStart: number, interval: number, emitted: { count: number }, delivery: Delivery): Promise<number | null> {
-  const signal = client.signal;
   let i = 0;
   let lastTokenAt = genStart;
   return new Promise((resolve, reject) => {
@@ -202,10 +209,11 @@ function deliverPaced(client: RunnerClient, pieces: Piece[], genStart: number, i
       return ok;
     };
     const loop = (): void => {
-      while (!signal.aborted) {
+      // closed, not signal.aborted: the signal is made on first use, and an instant generation never waits.
+      while (!client.closed) {
         if (i === pieces.length) return resolve(lastTokenAt);
         const due = genStart + (emitted.count + pieces[i].tokens) * interval;
-        if (due > now()) return callAt(due, step, signal);
+        if (due > now()) return callAt(due, step, client.signal);
         // A plain boolean on the per-token path: a promise only for a cut or a congested socket.
         const ok = delivery.piece(pieces[i], i);
         if (ok === true || ok === false) {

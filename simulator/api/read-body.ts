@@ -2,7 +2,7 @@
 // up to the server's max_body_bytes, and notes in the journal what arrived: size, hash (so a test
 // can prove a 10 MB body arrived intact), a capped copy, and the model and stream flag when the
 // body is JSON.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { parseJsonOnce } from './body.js';
 import type { Exchange } from './exchange.js';
 
@@ -34,10 +34,10 @@ function hasBody(req: Exchange['req']): boolean {
  * connection over the unread bytes, and the client loses the answer (Go lingers for this; Node
  * does not).
  */
-export function readBody(ex: Exchange): Promise<string | null> {
+export function readBody(ex: Exchange): string | Promise<string | null> {
   const req = ex.req;
   const ignored = req.method === 'GET' || req.method === 'HEAD';
-  if (ignored && !hasBody(req)) return Promise.resolve('');
+  if (ignored && !hasBody(req)) return ''; // at once: no promise for the common GET
   const limit = ex.server.settings.max_body_bytes;
   return new Promise((resolve) => {
     let chunks: Buffer[] = [];
@@ -61,7 +61,7 @@ export function readBody(ex: Exchange): Promise<string | null> {
         return resolve(null);
       }
       const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      ex.journal.body(ex.record, buf.length, buf.length ? createHash('sha256').update(buf).digest('hex') : '');
+      ex.journal.body(ex.record, buf.length, buf.length ? hash('sha256', buf, 'hex') : ''); // one shot: no Hash object
       resolve(buf.toString('utf8'));
     });
     req.once('error', () => resolve(null));

@@ -24,6 +24,9 @@ export interface Applied {
   effect: Effect;
 }
 
+/** What a request gets when no behavior applies; shared, never changed. */
+const SERVED: Applied = Object.freeze({ spec: NORMAL, effect: Object.freeze({ kind: 'serve' }) as Effect });
+
 export class BehaviorState {
   private steps: Step[] = [{ spec: NORMAL, remaining: null, matched: 0 }];
 
@@ -84,6 +87,19 @@ export class BehaviorState {
     return spec;
   }
 
+  /**
+   * True when every request is served normally whatever it asks (no facts needed): the active step
+   * is the default Normal (no parameters, no targeting, no probability: forRequest would answer a
+   * serve without timing overrides, and its match count draws nothing), or has no request-level effect.
+   */
+  get servesAll(): boolean {
+    const spec = this.steps[0].spec;
+    return spec === NORMAL || levelOf(spec) !== 'request';
+  }
+
+  /** What forRequest answers when no behavior applies. */
+  readonly normal: Applied = SERVED;
+
   /** For an HTTP request: the behavior that applies and its effect. */
   forRequest(facts: Omit<RequestFacts, 'matchIndex'>): Applied {
     const step = this.steps[0];
@@ -96,7 +112,7 @@ export class BehaviorState {
         return { spec, effect: effectOf(spec, { ...facts, matchIndex }) };
       }
     }
-    return { spec: NORMAL, effect: { kind: 'serve' } };
+    return SERVED;
   }
 
   private matches(spec: BehaviorSpec, path: string, model: string | null): boolean {

@@ -28,15 +28,20 @@ export class SlotScheduler {
     return this.waiting.length;
   }
 
+  /** A slot at once when one is free and nobody queues (no promise, no AbortSignal needed), else null. */
+  tryAcquire(): (() => void) | null {
+    if (this.busy >= this.numParallel || this.waiting.length !== 0) return null;
+    this.busy++;
+    return this.releaser();
+  }
+
   /**
    * Resolves with a release function once a slot is free, or with null if the signal aborted while
    * waiting (the client went away: its place in the queue is given up). Throws QueueFullError.
    */
   acquire(signal: AbortSignal): Promise<(() => void) | null> {
-    if (this.busy < this.numParallel && this.waiting.length === 0) {
-      this.busy++;
-      return Promise.resolve(this.releaser());
-    }
+    const free = this.tryAcquire();
+    if (free) return Promise.resolve(free);
     if (this.waiting.length >= this.maxQueue) throw new QueueFullError();
     return new Promise((resolve) => {
       const waiter: Waiter = {

@@ -5,9 +5,14 @@
 import { hash32 } from './random.js';
 
 const TOKEN = /\s*[\p{L}\p{N}_]+|\s*[^\s\p{L}\p{N}_]|\s+/gu;
+// The same classes restricted to ASCII (letters, digits; \s matches the same ASCII characters in
+// both modes): the same tokens for ASCII text, without Unicode property lookups.
+// Generated replies are ASCII, and a reply is tokenized sentence by sentence.
+const ASCII_TOKEN = /\s*[A-Za-z0-9_]+|\s*[^\sA-Za-z0-9_]|\s+/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export function tokenize(text: string): string[] {
-  return text.match(TOKEN) ?? [];
+  return text.match(NON_ASCII.test(text) ? TOKEN : ASCII_TOKEN) ?? [];
 }
 
 export function countTokens(text: string): number {

@@ -1,6 +1,7 @@
 // The read-only native endpoints: GET|HEAD /, /api/version, /api/tags and GET /api/ps.
 import type { ModelSpec } from '../../engine/models.js';
 import { now } from '../../engine/clock.js';
+import { BodyCache } from '../cached-body.js';
 import { NATIVE_JSON } from '../errors.js';
 import type { RouteDef } from '../route.js';
 
@@ -19,6 +20,10 @@ export function tagsEntry(m: ModelSpec): Record<string, unknown> {
   };
 }
 
+const JSON_HEAD = { 'Content-Type': NATIVE_JSON };
+const versions = new BodyCache();
+const tags = new BodyCache();
+
 // Far enough ahead to mean "never" (Go's now + MaxInt64 ns is ~292 years).
 const FOREVER_MS = 292 * 365.25 * 24 * 3600 * 1000;
 
@@ -29,14 +34,22 @@ export const infoRoutes: RouteDef[] = [
   },
   {
     method: 'GET', path: '/api/version', head: true, envelope: 'native',
-    handle: ({ ex, server }) => ex.send(200, { 'Content-Type': NATIVE_JSON }, JSON.stringify({ version: server.settings.version })),
+    handle: ({ ex, server }) => {
+      const version = server.settings.version;
+      const cached = versions.get(server, [version], () => JSON.stringify({ version }));
+      ex.send(200, JSON_HEAD, cached.body, cached.sha256);
+    },
   },
   {
     method: 'GET', path: '/api/tags', head: true, envelope: 'native',
     handle: ({ ex, server }) => {
-      // Newest first, like Ollama (a pulled, copied or created model leads the list).
-      const models = [...server.models.values()].sort((a, b) => Date.parse(b.modifiedAt) - Date.parse(a.modifiedAt)).map(tagsEntry);
-      ex.send(200, { 'Content-Type': NATIVE_JSON }, JSON.stringify({ models }));
+      const installed = [...server.models.values()];
+      const cached = tags.get(server, installed, () => {
+        // Newest first, like Ollama (a pulled, copied or created model leads the list).
+        const models = [...installed].sort((a, b) => Date.parse(b.modifiedAt) - Date.parse(a.modifiedAt)).map(tagsEntry);
+        return JSON.stringify({ models });
+      });
+      ex.send(200, JSON_HEAD, cached.body, cached.sha256);
     },
   },
   {
