@@ -65,10 +65,15 @@ export function callAt(deadline: number, fn: () => void, signal?: AbortSignal): 
     timer.cancel();
     fn();
   };
-  const timer = after(delay, () => {
+  // setTimeout counts from the event loop's cached time, which can be a millisecond or more stale:
+  // a timer that fires before the deadline waits out the rest (a job's timeout_ms is a floor).
+  const fire = () => {
+    const rest = deadline - now();
+    if (rest > 0) return void (timer = after(rest, fire));
     signal?.removeEventListener('abort', onAbort);
     fn();
-  });
+  };
+  let timer = after(delay, fire);
   signal?.addEventListener('abort', onAbort, { once: true });
 }
 
