@@ -2,7 +2,7 @@
 // build), and the built CLI itself: output, flags, exit codes, signals. The packed tarball and
 // every npm wrapper, killed every way, are in wrappers.test.ts.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,12 @@ function signal(child: ReturnType<typeof spawn>, sig: NodeJS.Signals): void {
 
 test.after.each(() => {
   for (const c of children.splice(0)) signal(c, 'SIGKILL');
+});
+
+// npx keeps its install of a clone by path: after a fresh clone to the same path it runs the bin
+// without installing (and chmod-ing) it again, so the build itself must leave it executable.
+test('the build leaves the bin executable (npx may reuse its install of an earlier clone at this path)', () => {
+  assert.ok((statSync(cli).mode & 0o111) === 0o111, `dist/simulator/cli.js mode ${(statSync(cli).mode & 0o777).toString(8)}`);
 });
 
 test('`npx ollama-sim` in the clone serves the listed ports, answers like Ollama, and exits on Ctrl-C with nothing left listening', async () => {
